@@ -1,0 +1,129 @@
+// The watchline configuration: a typed mirror of the YAML file described in
+// docs/config.md (and the contract in DESIGN.md). Loading is strict: an unknown
+// key, a wrong type or an out-of-range value is an InvalidArgument Status whose
+// message names the file, the line and the key.
+//
+// Every field has a default here; docs/config.md gives its unit and meaning.
+// Value types; safe to copy between threads once loaded.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace watchline::config {
+
+// A point in normalised image coordinates: 0..1, x to the right, y down.
+struct Point {
+  double x = 0, y = 0;
+};
+using Polygon = std::vector<Point>;
+
+struct SiteConfig {
+  std::string name = "watchline";
+  std::string data_dir = "./var";  // relative paths resolve against the config file's folder
+};
+
+struct PerimeterConfig {
+  std::string geojson;          // path to a GeoJSON LineString/MultiLineString, WGS84 lon/lat
+  std::string inside = "left";  // "left" or "right" of the line's direction
+};
+
+struct AnalysisConfig {
+  int width = 640;     // analysis width in pixels; height keeps the aspect ratio
+  double fps = 10;     // analysis frames per second; 0 = analyse every frame
+};
+
+struct PositionConfig {
+  double lat = 0, lon = 0;
+  double height_m = 6;
+  double heading_deg = 0;   // compass bearing of the optical axis, 0 = north, clockwise
+  double hfov_deg = 60;
+  double tilt_deg = 10;     // downward tilt from horizontal
+  std::optional<double> range_m;  // fixes the useful range; footprint becomes a plain sector
+};
+
+struct CalibrationPoint {
+  Point px;                 // normalised image point
+  double lat = 0, lon = 0;
+};
+
+struct LineRule {
+  std::string id;
+  std::vector<Point> points;          // a polyline of 2 or more points
+  std::vector<std::string> classes;   // empty = all classes
+};
+
+struct ZoneRule {
+  std::string id;
+  Polygon polygon;                    // 3 or more points
+  std::vector<std::string> classes;   // empty = all classes
+  std::optional<double> loiter_s;     // dwell time for a loitering event, seconds
+};
+
+// How ingest talks to a source. All in seconds.
+struct IngestConfig {
+  double open_timeout_s = 5;      // opening a stream (RTSP DESCRIBE/SETUP/PLAY)
+  double read_timeout_s = 5;      // one blocking read inside FFmpeg
+  double offline_after_s = 5;     // no frame for this long -> camera_offline
+  double backoff_min_s = 0.5;     // first reconnect delay
+  double backoff_max_s = 30;      // reconnect delay cap
+  int ring_size = 8;              // frames buffered between ingest and analysis
+  std::string rtsp_transport = "tcp";  // "tcp" or "udp"
+  bool realtime = false;          // files only: pace reading to media time (as a live camera)
+  bool loop = false;              // files only: start again at the end
+};
+
+// Detection tunables (background model, blobs, tracker, rules).
+struct DetectionConfig {
+  double min_area_frac = 0.0003;  // smallest blob, as a fraction of the frame area
+  double max_area_frac = 0.5;     // blobs larger than this are treated as a global change
+  double learn_s = 2;             // seconds of frames that build the initial background
+  double track_max_gap_s = 1.5;   // a track survives this long without a detection
+  double confirm_s = 0.4;         // a track must be seen this long before it can fire rules
+  double min_displacement = 0.02; // normalised distance a track must move before it is confirmed
+  double debounce_s = 2;          // the same rule does not fire twice for one track within this time
+};
+
+struct CameraConfig {
+  std::string id;
+  std::string source;        // file, image-sequence pattern, rtsp://..., sim://...
+  double fps = 25;           // frame rate of image sequences (ignored otherwise)
+  bool enabled = true;       // disabled on purpose: not run, reported as disabled
+  AnalysisConfig analysis;
+  std::optional<PositionConfig> position;
+  std::vector<CalibrationPoint> calibration;
+  std::vector<Polygon> masks;    // ignored by analysis
+  std::vector<Polygon> privacy;  // ignored by analysis, blurred in snapshots/recordings
+  std::vector<LineRule> lines;
+  std::vector<ZoneRule> zones;
+  IngestConfig ingest;
+  DetectionConfig detection;
+  int line = 0;              // line in the config file where this camera starts (for messages)
+};
+
+struct Config {
+  std::string path;          // the file it came from ("" when built in code)
+  std::string base_dir;      // folder that relative paths resolve against
+  SiteConfig site;
+  std::optional<PerimeterConfig> perimeter;
+  std::vector<CameraConfig> cameras;
+
+  const CameraConfig* FindCamera(const std::string& id) const {
+    for (const auto& c : cameras)
+      if (c.id == id) return &c;
+    return nullptr;
+  }
+};
+
+// Loads and validates a config file. Relative paths in it (data_dir, geojson,
+// file sources) are resolved against the file's folder.
+Result<Config> LoadConfig(const std::string& path);
+
+// Parses config text; `name` is used in messages ("<name>:12: ...").
+Result<Config> ParseConfig(const std::string& yaml_text, const std::string& name,
+                           const std::string& base_dir);
+
+}  // namespace watchline::config
