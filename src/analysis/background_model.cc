@@ -1,0 +1,189 @@
+#include "analysis/background_model.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include <opencv2/core/hal/intrin.hpp>
+
+namespace watchline::analysis {
+namespace {
+
+// Largest +-step applied in one frame after a long gap or at a low frame rate,
+// grey levels. Bounds how far one frame can move the model.
+constexpr int kMaxStepPerFrame = 4;
+// Learning anneals the background step from coarse (fast convergence from the
+// first frame) to 1 (a median estimate): grey levels per frame for the four
+// quarters of the learning period.
+constexpr std::array<int, 4> kLearnMeanSteps = {8, 4, 2, 1};
+// Spread step while learning, grey levels per frame: V must grow from the floor
+// to the level of water or leaves within the learning period.
+constexpr int kLearnVarStep = 3;
+// MedianOffset samples every kOffsetGridStep-th row and column.
+constexpr int kOffsetGridStep = 2;
+
+// Moves `credit` on by dt * rate and takes the whole steps out of it.
+int TakeSteps(double* credit, double dt, double rate) {
+  *credit = std::min(*credit + dt * rate, double(kMaxStepPerFrame));
+  const int steps = static_cast<int>(*credit);
+  *credit -= steps;
+  return steps;
+}
+
+}  // namespace
+
+void SigmaDeltaStepScalar(const uint8_t* img, const uint8_t* valid, uint8_t* mean, uint8_t* var,
+                          uint8_t* fg, int n, const SigmaDeltaSteps& s) {
+  for (int i = 0; i < n; ++i) {
+    const int x = img[i];
+    int m = mean[i];
+    int v = var[i];
+    const int step = std::abs(x - m) > v ? s.fg_mean : s.mean;
+    m = x > m ? std::min(m + step, x) : std::max(m - step, x);
+    mean[i] = static_cast<uint8_t>(m);
+    const int d = std::abs(x - m);
+    if (s.var > 0 && d != 0) {
+      const int nd = std::min(d * s.spread_factor, 255);
+      v = nd > v ? std::min(v + s.var, nd) : std::max(v - s.var, nd);
+    }
+    v = std::clamp(v, s.min_threshold, s.max_threshold);
+    var[i] = static_cast<uint8_t>(v);
+    fg[i] = (d > v && (valid == nullptr || valid[i] != 0)) ? 255 : 0;
+  }
+}
+
+void SigmaDeltaStep(const uint8_t* img, const uint8_t* valid, uint8_t* mean, uint8_t* var,
+                    uint8_t* fg, int n, const SigmaDeltaSteps& s) {
+  int i = 0;
+#if CV_SIMD128
+  using cv::v_uint8x16;
+  const v_uint8x16 ms = cv::v_setall_u8(static_cast<uint8_t>(s.mean));
+  const v_uint8x16 fms = cv::v_setall_u8(static_cast<uint8_t>(s.fg_mean));
+  const v_uint8x16 vs = cv::v_setall_u8(static_cast<uint8_t>(s.var));
+  const v_uint8x16 vmin = cv::v_setall_u8(static_cast<uint8_t>(s.min_threshold));
+  const v_uint8x16 vmax = cv::v_setall_u8(static_cast<uint8_t>(s.max_threshold));
+  const v_uint8x16 zero = cv::v_setzero_u8();
+  const bool update_var = s.var > 0;
+  for (; i + 16 <= n; i += 16) {
+    const v_uint8x16 x = cv::v_load(img + i);
+    v_uint8x16 m = cv::v_load(mean + i);
+    v_uint8x16 v = cv::v_load(var + i);
+    // Move M towards x by at most the step, without overshooting; the slow
+    // step where the pixel is foreground now (operator+/- saturate on u8).
+    const v_uint8x16 step = cv::v_select(cv::v_absdiff(x, m) > v, fms, ms);
+    m = cv::v_select(x > m, cv::v_min(m + step, x), cv::v_max(m - step, x));
+    cv::v_store(mean + i, m);
+    const v_uint8x16 d = cv::v_absdiff(x, m);
+    if (update_var) {
+      v_uint8x16 nd = d;
+      for (int k = 1; k < s.spread_factor; ++k) nd = nd + d;  // saturating N*d
+      const v_uint8x16 moved = cv::v_select(nd > v, cv::v_min(v + vs, nd), cv::v_max(v - vs, nd));
+      v = cv::v_select(d == zero, v, moved);
+    }
+    v = cv::v_min(cv::v_max(v, vmin), vmax);
+    cv::v_store(var + i, v);
+    v_uint8x16 f = d > v;
+    if (valid != nullptr) f = f & cv::v_load(valid + i);
+    cv::v_store(fg + i, f);
+  }
+#endif
+  if (i < n)
+    SigmaDeltaStepScalar(img + i, valid ? valid + i : nullptr, mean + i, var + i, fg + i, n - i, s);
+}
+
+SigmaDeltaModel::SigmaDeltaModel(cv::Size size, cv::Mat valid, SigmaDeltaParams params)
+    : size_(size), valid_(std::move(valid)), p_(params) {
+  p_.spread_factor = std::clamp(p_.spread_factor, 1, 16);
+  p_.min_threshold = std::clamp(p_.min_threshold, 1, 254);
+  p_.max_threshold = std::clamp(p_.max_threshold, p_.min_threshold, 255);
+  if (!valid_.empty() && valid_.size() != size_) valid_.release();
+  if (!valid_.empty() && !valid_.isContinuous()) valid_ = valid_.clone();
+}
+
+int SigmaDeltaModel::MedianOffset(const cv::Mat& gray) const {
+  std::array<int, 511> hist{};
+  int count = 0;
+  for (int y = 0; y < size_.height; y += kOffsetGridStep) {
+    const uint8_t* g = gray.ptr<uint8_t>(y);
+    const uint8_t* m = mean_.ptr<uint8_t>(y);
+    const uint8_t* v = valid_.empty() ? nullptr : valid_.ptr<uint8_t>(y);
+    for (int x = 0; x < size_.width; x += kOffsetGridStep) {
+      if (v != nullptr && v[x] == 0) continue;
+      ++hist[g[x] - m[x] + 255];
+      ++count;
+    }
+  }
+  if (count == 0) return 0;
+  int acc = 0;
+  for (int k = 0; k < 511; ++k) {
+    acc += hist[k];
+    if (2 * acc >= count) return k - 255;
+  }
+  return 0;
+}
+
+void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
+  CV_Assert(gray.type() == CV_8UC1 && gray.size() == size_);
+  fg->create(size_, CV_8UC1);
+  if (!started_) {
+    gray.copyTo(mean_);
+    var_.create(size_, CV_8UC1);
+    var_.setTo(p_.min_threshold);
+    start_t_ = last_t_ = t;
+    started_ = true;
+    learning_ = p_.learn_s > 0;
+    fg->setTo(0);
+    return;
+  }
+  const double dt = std::max(0.0, t - last_t_);
+  last_t_ = t;
+
+  SigmaDeltaSteps steps;
+  steps.spread_factor = p_.spread_factor;
+  steps.min_threshold = p_.min_threshold;
+  steps.max_threshold = p_.max_threshold;
+  if (learning_) {
+    const double frac = (t - start_t_) / p_.learn_s;
+    const int quarter = std::clamp(static_cast<int>(frac * 4), 0, 3);
+    steps.mean = steps.fg_mean = kLearnMeanSteps[quarter];
+    steps.var = kLearnVarStep;
+  } else {
+    last_shift_ = MedianOffset(gray);
+    if (std::abs(last_shift_) >= p_.min_global_shift) {
+      if (last_shift_ > 0)
+        cv::add(mean_, cv::Scalar(last_shift_), mean_);
+      else
+        cv::subtract(mean_, cv::Scalar(-last_shift_), mean_);
+    } else {
+      last_shift_ = 0;
+    }
+    steps.mean = TakeSteps(&mean_credit_, dt, p_.mean_steps_per_s);
+    steps.fg_mean = TakeSteps(&fg_mean_credit_, dt, p_.fg_mean_steps_per_s);
+    steps.var = TakeSteps(&var_credit_, dt, p_.var_steps_per_s);
+  }
+
+  const uint8_t* valid = valid_.empty() ? nullptr : valid_.ptr<uint8_t>();
+  if (gray.isContinuous() && mean_.isContinuous() && fg->isContinuous()) {
+    SigmaDeltaStep(gray.ptr<uint8_t>(), valid, mean_.ptr<uint8_t>(), var_.ptr<uint8_t>(),
+                   fg->ptr<uint8_t>(), size_.area(), steps);
+  } else {
+    for (int y = 0; y < size_.height; ++y)
+      SigmaDeltaStep(gray.ptr<uint8_t>(y), valid ? valid + y * size_.width : nullptr,
+                     mean_.ptr<uint8_t>(y), var_.ptr<uint8_t>(y), fg->ptr<uint8_t>(y),
+                     size_.width, steps);
+  }
+
+  if (learning_) {
+    fg->setTo(0);
+    if (t - start_t_ >= p_.learn_s) learning_ = false;
+  }
+}
+
+void SigmaDeltaModel::Rebaseline(const cv::Mat& gray) {
+  CV_Assert(gray.type() == CV_8UC1 && gray.size() == size_);
+  if (!started_) return;
+  gray.copyTo(mean_);
+  mean_credit_ = fg_mean_credit_ = var_credit_ = 0;
+}
+
+}  // namespace watchline::analysis

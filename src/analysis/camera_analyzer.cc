@@ -1,0 +1,199 @@
+#include "analysis/camera_analyzer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "analysis/background_model.h"
+#include "analysis/blob_detector.h"
+#include "analysis/classifier.h"
+#include "analysis/rules.h"
+#include "analysis/tracker.h"
+#include "base/log.h"
+
+namespace watchline::analysis {
+namespace {
+
+// The background model runs at about this width: the analysis width divided
+// by the largest whole factor that keeps at least this many columns (640 -> 320).
+constexpr int kTargetWorkWidth = 320;
+// Sub-pixel bits used when rasterising mask polygons.
+constexpr int kPolygonShift = 4;
+
+using Clock = std::chrono::steady_clock;
+double Ms(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+}  // namespace
+
+CameraAnalyzer::CameraAnalyzer(config::CameraConfig cam)
+    : cam_(std::move(cam)),
+      classifier_(std::make_unique<HeuristicClassifier>()),
+      rules_(std::make_unique<RuleEngine>(cam_)) {}
+
+CameraAnalyzer::~CameraAnalyzer() = default;
+
+bool CameraAnalyzer::learning() const { return !background_ || background_->learning(); }
+
+void CameraAnalyzer::Start(cv::Size size, double t) {
+  size_ = size;
+  const int factor = std::max(1, size.width / kTargetWorkWidth);
+  work_size_ = cv::Size(std::max(1, size.width / factor), std::max(1, size.height / factor));
+  stats_.work_size = work_size_;
+
+  // Masks and privacy polygons, rasterised once for this size. A working pixel
+  // is analysed only if every analysis pixel under it is.
+  valid_work_.release();
+  valid_count_ = work_size_.area();
+  if (!cam_.masks.empty() || !cam_.privacy.empty()) {
+    cv::Mat valid(size, CV_8UC1, cv::Scalar(255));
+    const double scale = 1 << kPolygonShift;
+    for (const auto* polys : {&cam_.masks, &cam_.privacy}) {
+      for (const config::Polygon& poly : *polys) {
+        if (poly.size() < 3) continue;
+        std::vector<cv::Point> pts;
+        for (const auto& p : poly)
+          pts.emplace_back(static_cast<int>(std::lround(p.x * size.width * scale)),
+                           static_cast<int>(std::lround(p.y * size.height * scale)));
+        cv::fillPoly(valid, std::vector<std::vector<cv::Point>>{pts}, cv::Scalar(0), cv::LINE_8,
+                     kPolygonShift);
+      }
+    }
+    cv::Mat area;
+    cv::resize(valid, area, work_size_, 0, 0, cv::INTER_AREA);
+    cv::compare(area, 255, valid_work_, cv::CMP_EQ);
+    valid_count_ = cv::countNonZero(valid_work_);
+  }
+
+  SigmaDeltaParams bp;
+  bp.learn_s = cam_.detection.learn_s;
+  background_ = std::make_unique<SigmaDeltaModel>(work_size_, valid_work_, bp);
+  blobs_ = std::make_unique<ComponentBlobDetector>(work_size_, size_, cam_.detection.min_area_frac);
+  TrackerParams tp;
+  tp.max_gap_s = cam_.detection.track_max_gap_s;
+  tp.confirm_s = cam_.detection.confirm_s;
+  tp.min_displacement = cam_.detection.min_displacement;
+  tracker_ = std::make_unique<KalmanTracker>(size_, tp);
+  rules_ = std::make_unique<RuleEngine>(cam_);
+  fg_work_ = cv::Mat::zeros(work_size_, CV_8UC1);
+  fg_dirty_ = true;
+  last_t_ = t;
+}
+
+std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
+  std::vector<events::Event> out;
+  if (f.gray.empty() || f.gray.type() != CV_8UC1) {
+    if (stats_.bad_frames++ == 0) {
+      WL_LOG(Warn) << "camera " << cam_.id << ": analysis skips frame " << f.index
+                   << " (grey image empty or not 8-bit single channel)";
+    }
+    return out;
+  }
+  const auto t0 = Clock::now();
+  if (size_.empty() || f.gray.size() != size_ || f.t < last_t_) {
+    if (!size_.empty()) {
+      WL_LOG(Info) << "camera " << cam_.id << ": analysis restarts at frame " << f.index
+                   << (f.t < last_t_ ? " (stream time went backwards)" : " (frame size changed)");
+    }
+    Start(f.gray.size(), f.t);
+  }
+  last_t_ = f.t;
+
+  // 1. Working image, masks zeroed.
+  const cv::Mat* work = &f.gray;
+  if (work_size_ != size_) {
+    cv::resize(f.gray, work_gray_, work_size_, 0, 0, cv::INTER_AREA);
+    work = &work_gray_;
+  }
+  if (!valid_work_.empty()) {
+    cv::bitwise_and(*work, valid_work_, work_gray_);
+    work = &work_gray_;
+  }
+
+  // 2. Foreground, with the global-change guard.
+  background_->Apply(*work, f.t, &fg_work_);
+  stats_.last_fg_fraction = 0;
+  if (!background_->learning() && valid_count_ > 0) {
+    stats_.last_fg_fraction = cv::countNonZero(fg_work_) / valid_count_;
+    if (stats_.last_fg_fraction > cam_.detection.max_area_frac) {
+      background_->Rebaseline(*work);
+      fg_work_.setTo(0);
+      ++stats_.rebaselines;
+      WL_LOG(Debug) << "camera " << cam_.id << ": global change at t=" << f.t << " ("
+                    << stats_.last_fg_fraction << " of the frame), background re-baselined";
+    }
+  }
+  const auto t1 = Clock::now();
+
+  // 3. Blobs.
+  const std::vector<Blob> blobs = blobs_->Detect(&fg_work_);
+  fg_dirty_ = true;
+  const auto t2 = Clock::now();
+
+  // 4-5. Tracks and classes.
+  tracker_->Update(blobs, f.t);
+  const double diag = std::hypot(size_.width, size_.height);
+  for (Track& tr : tracker_->tracks()) {
+    if (!tr.matched || tr.w <= 0 || tr.h <= 0) continue;
+    ObjectFeatures ft;
+    ft.width_frac = tr.w / size_.width;
+    ft.height_frac = tr.h / size_.height;
+    ft.aspect = tr.h / tr.w;
+    ft.area_frac = ft.width_frac * ft.height_frac;
+    ft.speed = cv::norm(tr.velocity()) / diag;
+    tr.class_votes[static_cast<int>(classifier_->Classify(ft))] += 1;
+    const auto best = std::max_element(tr.class_votes.begin(), tr.class_votes.end());
+    tr.cls = static_cast<ObjectClass>(best - tr.class_votes.begin());
+  }
+  for (int64_t id : tracker_->removed()) rules_->Forget(id);
+  const auto t3 = Clock::now();
+
+  // 6. Rules.
+  for (const Track& tr : tracker_->tracks()) rules_->Evaluate(tr, f.t, &out);
+  for (events::Event& e : out) e.wall = f.wall;
+  const auto t4 = Clock::now();
+
+  ++stats_.frames;
+  stats_.events += out.size();
+  stats_.background_ms += Ms(t0, t1);
+  stats_.blobs_ms += Ms(t1, t2);
+  stats_.tracking_ms += Ms(t2, t3);
+  stats_.rules_ms += Ms(t3, t4);
+  stats_.total_ms += Ms(t0, t4);
+  return out;
+}
+
+const cv::Mat& CameraAnalyzer::foreground() const {
+  if (fg_dirty_) {
+    if (work_size_ == size_)
+      fg_work_.copyTo(fg_full_);
+    else
+      cv::resize(fg_work_, fg_full_, size_, 0, 0, cv::INTER_NEAREST);
+    fg_dirty_ = false;
+  }
+  return fg_full_;
+}
+
+std::vector<TrackView> CameraAnalyzer::Tracks() const {
+  std::vector<TrackView> out;
+  if (!tracker_) return out;
+  for (const Track& tr : tracker_->tracks()) {
+    TrackView v;
+    v.id = tr.id;
+    v.box = tr.box();
+    v.foot = tr.foot();
+    v.confirmed = tr.confirmed;
+    v.cls = std::string(ClassName(tr.cls));
+    v.velocity = tr.velocity();
+    v.age_s = tr.last_t - tr.born_t;
+    v.last_seen_t = tr.last_seen_t;
+    v.quality = tr.Quality();
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace watchline::analysis

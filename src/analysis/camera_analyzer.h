@@ -1,0 +1,113 @@
+// CameraAnalyzer: the analysis pipeline of one camera, frame in, events out.
+// This is the analysis module's public API; everything else in src/analysis
+// is an internal stage behind a small interface.
+//
+// Per frame, in order (DESIGN.md "analysis"):
+//   1. downscale the grey frame to the working size (half width at 640x360,
+//      INTER_AREA) and zero the mask and privacy polygons (rasterised once, at
+//      the first frame's size; a working pixel partly inside a polygon counts as
+//      masked);
+//   2. background model -> foreground (nothing while learning for
+//      detection.learn_s; if more than detection.max_area_frac of the frame
+//      changes at once the model re-baselines instead of reporting it);
+//   3. blobs (3x3 open/close, connected components, min_area_frac);
+//   4. tracker (Kalman + Hungarian, ids that persist through short gaps);
+//   5. classifier (votes per observation, majority class per track);
+//   6. rules (line crossing, zone intrusion, loitering) on confirmed tracks.
+// All thresholds are seconds of stream time or fractions of the frame, from
+// config::DetectionConfig or named constants in the stages.
+//
+// Thread safety: not thread safe. One analyzer per camera, driven by one
+// analysis thread; foreground(), Tracks() and stats() are for that thread too.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "config/config.h"
+#include "events/event.h"
+#include "ingest/frame.h"
+
+namespace watchline::analysis {
+
+class BackgroundModel;
+class BlobDetector;
+class Tracker;
+class Classifier;
+class RuleEngine;
+
+// A snapshot of one track, in analysis pixels.
+struct TrackView {
+  int64_t id = 0;
+  cv::Rect2d box;          // current estimate (prediction while unseen)
+  cv::Point2d foot;        // bottom-centre of box: the point rules use
+  bool confirmed = false;  // only confirmed tracks fire rules
+  std::string cls;         // person, vehicle, boat, animal, unknown
+  cv::Point2d velocity;    // pixels per second
+  double age_s = 0;        // seconds since birth
+  double last_seen_t = 0;  // stream time of the last matched detection
+  double quality = 0;      // 0..1, the confidence given to its events
+};
+
+class CameraAnalyzer {
+ public:
+  struct Stats {
+    uint64_t frames = 0;        // frames processed
+    uint64_t bad_frames = 0;    // frames skipped (empty or not CV_8UC1)
+    uint64_t rebaselines = 0;   // global changes absorbed by re-baselining
+    uint64_t events = 0;        // rule events fired
+    double total_ms = 0;        // wall time spent in Process, all stages
+    double background_ms = 0;   // downscale, masks, background model, guard
+    double blobs_ms = 0;        // morphology + connected components
+    double tracking_ms = 0;     // tracker + classifier
+    double rules_ms = 0;
+    double last_fg_fraction = 0;  // foreground share of the analysed area, last frame
+    cv::Size work_size;           // background-model resolution
+  };
+
+  explicit CameraAnalyzer(config::CameraConfig cam);
+  ~CameraAnalyzer();
+  CameraAnalyzer(const CameraAnalyzer&) = delete;
+  CameraAnalyzer& operator=(const CameraAnalyzer&) = delete;
+
+  // Runs the whole chain on one frame (f.gray, at the analysis size; f.t in
+  // seconds of stream time) and returns the rule events it fired. An event's
+  // t is the interpolated time of the crossing or entry, which can be before
+  // f.t. If f.t goes backwards (a looped file) or the frame size changes, the
+  // analyzer starts over (learning again, new tracks).
+  std::vector<events::Event> Process(const ingest::Frame& f);
+
+  // Last foreground mask at the analysis size, CV_8UC1 0/255 (after the
+  // blob clean-up). Empty before the first frame.
+  const cv::Mat& foreground() const;
+  // Current tracks, confirmed or not.
+  std::vector<TrackView> Tracks() const;
+  const Stats& stats() const { return stats_; }
+  bool learning() const;
+  const config::CameraConfig& camera() const { return cam_; }
+
+ private:
+  void Start(cv::Size size, double t);
+
+  config::CameraConfig cam_;
+  cv::Size size_;       // analysis size of the current run; empty before the first frame
+  cv::Size work_size_;
+  double last_t_ = 0;
+  cv::Mat valid_work_;  // 0/255 at work size; empty when nothing is masked
+  double valid_count_ = 0;
+  cv::Mat work_gray_, fg_work_;
+  mutable cv::Mat fg_full_;
+  mutable bool fg_dirty_ = false;
+  std::unique_ptr<BackgroundModel> background_;
+  std::unique_ptr<BlobDetector> blobs_;
+  std::unique_ptr<Tracker> tracker_;
+  std::unique_ptr<Classifier> classifier_;
+  std::unique_ptr<RuleEngine> rules_;
+  Stats stats_;
+};
+
+}  // namespace watchline::analysis

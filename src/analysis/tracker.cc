@@ -1,0 +1,206 @@
+#include "analysis/tracker.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "analysis/hungarian.h"
+
+namespace watchline::analysis {
+namespace {
+
+// Filter tuning, in frame diagonals so that it holds at any analysis size.
+constexpr double kAccelNoise = 0.15;     // diagonals/s^2: how hard objects change speed
+constexpr double kMeasNoise = 0.005;     // diagonals: blob-box centre jitter (1-sigma)
+constexpr double kInitSpeedStd = 1.0;    // diagonals/s: prior on a newborn track's speed
+// Gate radius = kGateMin diagonals + kGateSigmas x the prediction's 1-sigma.
+constexpr double kGateMin = 0.03;
+constexpr double kGateSigmas = 3.0;
+// Cost of a size change: weight on |log(area ratio)|; above kMaxAreaRatio the
+// pair is not allowed at all.
+constexpr double kSizeCostWeight = 0.3;
+constexpr double kMaxAreaRatio = 4.0;
+// Time constant of the box-size smoothing, seconds.
+constexpr double kSizeSmoothingS = 0.2;
+// A tentative (unconfirmed) track unseen this long is dropped, seconds.
+constexpr double kTentativeMaxGapS = 0.5;
+// An unmatched blob lying at least this much (fraction of its area) inside a
+// matched track's box is a fragment of it, not a new object.
+constexpr double kFragmentOverlap = 0.5;
+// Matched detections needed before confirmation (with confirm_s and
+// min_displacement): at least a few independent measurements.
+constexpr int kMinHitsToConfirm = 3;
+// Bound on the recorded path: enough for a minute at 10 fps; rules only need
+// the points since their last evaluation.
+constexpr size_t kMaxPathPoints = 600;
+// Track quality: age (seconds of being seen) at which age stops adding trust.
+constexpr double kFullTrustAgeS = 2.0;
+
+}  // namespace
+
+void KalmanAxis::Predict(double dt, double q) {
+  if (dt <= 0) return;
+  p += v * dt;
+  const double dt2 = dt * dt;
+  pp += 2 * dt * pv + dt2 * vv + q * dt2 * dt / 3;
+  pv += dt * vv + q * dt2 / 2;
+  vv += q * dt;
+}
+
+void KalmanAxis::Update(double z, double r) {
+  const double s = pp + r;
+  const double k0 = pp / s, k1 = pv / s;
+  const double y = z - p;
+  p += k0 * y;
+  v += k1 * y;
+  const double npp = (1 - k0) * pp;
+  const double npv = (1 - k0) * pv;
+  const double nvv = vv - k1 * pv;
+  pp = npp;
+  pv = npv;
+  vv = nvv;
+}
+
+double Track::ClassShare() const {
+  double sum = 0;
+  for (double v : class_votes) sum += v;
+  return sum > 0 ? class_votes[static_cast<int>(cls)] / sum : 0;
+}
+
+double Track::Quality() const {
+  const double hit_ratio = updates > 0 ? double(hits) / updates : 0;
+  const double age = std::clamp((last_seen_t - born_t) / kFullTrustAgeS, 0.0, 1.0);
+  return std::clamp(hit_ratio * (0.6 + 0.4 * age) * (0.7 + 0.3 * ClassShare()), 0.0, 1.0);
+}
+
+KalmanTracker::KalmanTracker(cv::Size frame, TrackerParams params)
+    : frame_(frame), diag_(std::hypot(frame.width, frame.height)), p_(params) {
+  accel_density_ = std::pow(kAccelNoise * diag_, 2);
+  meas_var_ = std::pow(kMeasNoise * diag_, 2);
+  init_speed_var_ = std::pow(kInitSpeedStd * diag_, 2);
+  gate_min_ = kGateMin * diag_;
+}
+
+cv::Point2d KalmanTracker::Normalise(const cv::Point2d& p) const {
+  return {p.x / frame_.width, p.y / frame_.height};
+}
+
+void KalmanTracker::Predict(Track* tr, double t) const {
+  const double dt = t - tr->last_t;
+  tr->kx.Predict(dt, accel_density_);
+  tr->ky.Predict(dt, accel_density_);
+  tr->last_t = std::max(tr->last_t, t);
+}
+
+void KalmanTracker::Record(Track* tr, const cv::Rect2d& b, double t) const {
+  TrackPoint pt;
+  pt.seq = tr->next_seq++;
+  pt.t = t;
+  pt.foot = Normalise({b.x + b.width / 2, b.y + b.height});
+  pt.box = cv::Rect2d(b.x / frame_.width, b.y / frame_.height, b.width / frame_.width,
+                      b.height / frame_.height);
+  tr->path.push_back(pt);
+  if (tr->path.size() > kMaxPathPoints) tr->path.pop_front();
+  tr->max_displacement = std::max(tr->max_displacement, cv::norm(pt.foot - tr->birth_foot));
+}
+
+void KalmanTracker::Correct(Track* tr, const Blob& b, double t) const {
+  const double dt_seen = t - tr->last_seen_t;
+  tr->kx.Update(b.box.x + b.box.width / 2, meas_var_);
+  tr->ky.Update(b.box.y + b.box.height / 2, meas_var_);
+  const double alpha = dt_seen > 0 ? 1 - std::exp(-dt_seen / kSizeSmoothingS) : 1;
+  tr->w += alpha * (b.box.width - tr->w);
+  tr->h += alpha * (b.box.height - tr->h);
+  tr->last_seen_t = t;
+  tr->matched = true;
+  ++tr->hits;
+  Record(tr, b.box, t);
+  if (!tr->confirmed && t - tr->born_t >= p_.confirm_s &&
+      tr->max_displacement >= p_.min_displacement && tr->hits >= kMinHitsToConfirm) {
+    tr->confirmed = true;
+    tr->just_confirmed = true;
+  }
+}
+
+Track KalmanTracker::Birth(const Blob& b, double t) {
+  Track tr;
+  tr.id = next_id_++;
+  tr.born_t = tr.last_seen_t = tr.last_t = t;
+  const double cx = b.box.x + b.box.width / 2, cy = b.box.y + b.box.height / 2;
+  for (auto [axis, z] : {std::pair{&tr.kx, cx}, std::pair{&tr.ky, cy}}) {
+    axis->p = z;
+    axis->v = 0;
+    axis->pp = meas_var_;
+    axis->pv = 0;
+    axis->vv = init_speed_var_;
+  }
+  tr.w = b.box.width;
+  tr.h = b.box.height;
+  tr.hits = 1;
+  tr.updates = 1;
+  tr.matched = true;
+  tr.birth_foot = Normalise({b.box.x + b.box.width / 2, b.box.y + b.box.height});
+  Record(&tr, b.box, t);
+  return tr;
+}
+
+void KalmanTracker::Update(const std::vector<Blob>& blobs, double t) {
+  removed_.clear();
+  for (Track& tr : tracks_) {
+    Predict(&tr, t);
+    tr.matched = false;
+    tr.just_confirmed = false;
+    ++tr.updates;
+  }
+
+  const int n = static_cast<int>(tracks_.size());
+  const int m = static_cast<int>(blobs.size());
+  std::vector<char> taken(m, 0);
+  if (n > 0 && m > 0) {
+    cost_.assign(static_cast<size_t>(n) * m, kForbidden);
+    const double max_log_ratio = std::log(kMaxAreaRatio);
+    for (int i = 0; i < n; ++i) {
+      const Track& tr = tracks_[i];
+      const double sigma = std::sqrt(std::max(tr.kx.pp, tr.ky.pp) + meas_var_);
+      const double gate = gate_min_ + kGateSigmas * sigma;
+      const double track_area = std::max(tr.w * tr.h, 1.0);
+      for (int j = 0; j < m; ++j) {
+        const cv::Rect2d& b = blobs[j].box;
+        const double d =
+            std::hypot(b.x + b.width / 2 - tr.kx.p, b.y + b.height / 2 - tr.ky.p);
+        if (d > gate) continue;
+        const double log_ratio = std::abs(std::log(std::max(b.area(), 1.0) / track_area));
+        if (log_ratio > max_log_ratio) continue;
+        cost_[static_cast<size_t>(i) * m + j] = d / gate + kSizeCostWeight * log_ratio;
+      }
+    }
+    const std::vector<int> assign = SolveAssignment(cost_, n, m);
+    for (int i = 0; i < n; ++i) {
+      if (assign[i] < 0) continue;
+      Correct(&tracks_[i], blobs[assign[i]], t);
+      taken[assign[i]] = 1;
+    }
+  }
+
+  for (int j = 0; j < m; ++j) {
+    if (taken[j]) continue;
+    const cv::Rect2d& b = blobs[j].box;
+    bool fragment = false;
+    for (int i = 0; i < n && !fragment; ++i) {
+      if (!tracks_[i].matched) continue;
+      const double overlap = (b & tracks_[i].box()).area();
+      fragment = overlap >= kFragmentOverlap * b.area();
+    }
+    if (!fragment) tracks_.push_back(Birth(blobs[j], t));
+  }
+
+  auto gone = [&](const Track& tr) {
+    const double limit =
+        tr.confirmed ? p_.max_gap_s : std::min(p_.max_gap_s, kTentativeMaxGapS);
+    return t - tr.last_seen_t > limit;
+  };
+  for (const Track& tr : tracks_)
+    if (gone(tr)) removed_.push_back(tr.id);
+  if (!removed_.empty()) std::erase_if(tracks_, gone);
+}
+
+}  // namespace watchline::analysis

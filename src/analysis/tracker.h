@@ -1,0 +1,130 @@
+// Multi-object tracking: blobs in, tracks with persistent ids out.
+//
+// KalmanTracker keeps a constant-velocity Kalman filter per track on the box
+// centre (two independent [position, velocity] filters, x and y, with the time
+// step taken from stream time, so a dropped frame is just a longer step),
+// smooths the box size, and matches tracks to blobs each frame with the
+// Hungarian method on a gated cost (distance from the prediction over the gate
+// radius, plus a size-change term). The gate widens with the prediction's
+// uncertainty, so a track that was not seen for a while (occlusion, a gap in
+// detection) is still picked up again with the same id.
+//
+// A track is born from a blob that no track took (unless it is a fragment of a
+// track that was matched), and is deleted when it has not been seen for
+// max_gap_s (tentative tracks sooner). It becomes confirmed when it is at
+// least confirm_s old AND its foot point has moved min_displacement from
+// where it was born, so flicker and swaying leaves never confirm.
+//
+// Each track records its measured foot points (bottom-centre of the matched
+// blob's box, in normalised coordinates) with their times and a running
+// sequence number, from birth on, so rules can replay the path of a track
+// that has just been confirmed.
+// Thread safety: not thread safe; one instance per camera.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include <opencv2/core/types.hpp>
+
+#include "analysis/blob_detector.h"
+#include "analysis/classifier.h"
+
+namespace watchline::analysis {
+
+// One axis of a constant-velocity Kalman filter: state [p, v], covariance
+// [[pp, pv], [pv, vv]]. Hand-written: cv::KalmanFilter allocates per call and
+// needs its transition matrix rebuilt for every time step.
+struct KalmanAxis {
+  double p = 0, v = 0;
+  double pp = 0, pv = 0, vv = 0;
+  // accel_density: white-acceleration spectral density, units^2/s^3.
+  void Predict(double dt, double accel_density);
+  // meas_var: measurement variance, units^2.
+  void Update(double z, double meas_var);
+};
+
+struct TrackPoint {
+  int64_t seq = 0;       // increases by one per recorded point of this track
+  double t = 0;          // seconds of stream time
+  cv::Point2d foot;      // normalised bottom-centre of the measured box
+  cv::Rect2d box;        // normalised measured box
+};
+
+struct Track {
+  int64_t id = 0;
+  double born_t = 0;
+  double last_seen_t = 0;     // time of the last matched blob
+  double last_t = 0;          // time the filter was last predicted to
+  KalmanAxis kx, ky;          // box centre, analysis pixels
+  double w = 0, h = 0;        // smoothed box size, analysis pixels
+  bool confirmed = false;
+  bool matched = false;       // matched a blob in the latest Update
+  bool just_confirmed = false;  // became confirmed in the latest Update
+  cv::Point2d birth_foot;     // normalised
+  double max_displacement = 0;  // normalised, largest distance of the foot from birth_foot
+  int hits = 0;               // updates with a matched blob
+  int updates = 0;            // updates since birth (matched or not)
+  std::array<double, kNumObjectClasses> class_votes{};
+  ObjectClass cls = ObjectClass::kUnknown;
+  std::deque<TrackPoint> path;  // measured foot points, oldest first (bounded)
+  int64_t next_seq = 0;
+
+  cv::Point2d centre() const { return {kx.p, ky.p}; }
+  cv::Point2d velocity() const { return {kx.v, ky.v}; }  // analysis pixels per second
+  cv::Rect2d box() const { return {kx.p - w / 2, ky.p - h / 2, w, h}; }
+  cv::Point2d foot() const { return {kx.p, ky.p + h / 2}; }
+  // Share of the class votes held by cls, 0..1.
+  double ClassShare() const;
+  // 0..1: how much to trust this track (its hit ratio, age and class votes).
+  double Quality() const;
+};
+
+struct TrackerParams {
+  double max_gap_s = 1.5;         // delete a confirmed track unseen this long
+  double confirm_s = 0.4;         // minimum age before confirmation
+  double min_displacement = 0.02; // normalised foot movement needed for confirmation
+};
+
+class Tracker {
+ public:
+  virtual ~Tracker() = default;
+  // Predicts every track to time t, assigns the blobs, updates, creates and
+  // deletes tracks. t is non-decreasing.
+  virtual void Update(const std::vector<Blob>& blobs, double t) = 0;
+  virtual std::vector<Track>& tracks() = 0;
+  virtual const std::vector<Track>& tracks() const = 0;
+  // Ids of the tracks that the latest Update deleted.
+  virtual const std::vector<int64_t>& removed() const = 0;
+};
+
+class KalmanTracker : public Tracker {
+ public:
+  // frame: analysis size (pixel coordinates of the blobs).
+  KalmanTracker(cv::Size frame, TrackerParams params);
+  void Update(const std::vector<Blob>& blobs, double t) override;
+  std::vector<Track>& tracks() override { return tracks_; }
+  const std::vector<Track>& tracks() const override { return tracks_; }
+  const std::vector<int64_t>& removed() const override { return removed_; }
+
+ private:
+  void Predict(Track* tr, double t) const;
+  void Correct(Track* tr, const Blob& b, double t) const;
+  Track Birth(const Blob& b, double t);
+  void Record(Track* tr, const cv::Rect2d& box_px, double t) const;
+  cv::Point2d Normalise(const cv::Point2d& p) const;
+
+  cv::Size frame_;
+  double diag_;
+  TrackerParams p_;
+  double accel_density_, meas_var_, init_speed_var_, gate_min_;
+  std::vector<Track> tracks_;
+  std::vector<int64_t> removed_;
+  int64_t next_id_ = 1;
+  // Scratch, reused between frames.
+  std::vector<double> cost_;
+};
+
+}  // namespace watchline::analysis

@@ -1,0 +1,139 @@
+#include "analysis/tracker.h"
+
+#include <gtest/gtest.h>
+
+namespace watchline::analysis {
+namespace {
+
+const cv::Size kFrame(640, 360);
+
+Blob BlobAt(double foot_x, double foot_y, double w = 12, double h = 30) {
+  Blob b;
+  b.box = cv::Rect2d(foot_x - w / 2, foot_y - h, w, h);
+  b.centroid = {foot_x, foot_y - h / 2};
+  b.area = w * h * 0.8;
+  return b;
+}
+
+TEST(KalmanAxisTest, LearnsAConstantVelocity) {
+  KalmanAxis k;
+  k.p = 0;
+  k.pp = 1;
+  k.vv = 1e4;
+  for (int i = 1; i <= 20; ++i) {
+    k.Predict(0.1, 10);
+    k.Update(5.0 * i, 1);  // 50 units per second
+  }
+  EXPECT_NEAR(k.v, 50, 2);
+  k.Predict(1.0, 10);
+  EXPECT_NEAR(k.p, 150, 3);
+}
+
+TEST(TrackerTest, TwoObjectsKeepTheirIdsWhenTheyPass) {
+  KalmanTracker tr(kFrame, TrackerParams{});
+  int64_t id_a = 0, id_b = 0;
+  for (int i = 0; i <= 60; ++i) {
+    const double t = 0.1 * i;
+    // A goes right, B goes left, 40 px apart vertically; they pass at t = 3.
+    tr.Update({BlobAt(100 + 60 * t, 200), BlobAt(460 - 60 * t, 240)}, t);
+    ASSERT_EQ(tr.tracks().size(), 2u) << "t=" << t;
+    const Track* a = nullptr;
+    const Track* b = nullptr;
+    for (const Track& x : tr.tracks()) (x.foot().y < 220 ? a : b) = &x;
+    ASSERT_TRUE(a && b);
+    if (i == 0) {
+      id_a = a->id;
+      id_b = b->id;
+    }
+    EXPECT_EQ(a->id, id_a) << "t=" << t;
+    EXPECT_EQ(b->id, id_b) << "t=" << t;
+  }
+  EXPECT_NE(id_a, id_b);
+  for (const Track& x : tr.tracks()) {
+    EXPECT_TRUE(x.confirmed);
+    EXPECT_NEAR(std::abs(x.velocity().x), 60, 5);
+  }
+}
+
+TEST(TrackerTest, GapShorterThanMaxGapKeepsTheId) {
+  TrackerParams p;
+  p.max_gap_s = 1.5;
+  KalmanTracker tr(kFrame, p);
+  int64_t id = 0;
+  for (int i = 0; i <= 80; ++i) {
+    const double t = 0.1 * i;
+    std::vector<Blob> blobs;
+    if (t < 3.0 || t > 4.0) blobs.push_back(BlobAt(100 + 50 * t, 250));
+    tr.Update(blobs, t);
+    ASSERT_EQ(tr.tracks().size(), 1u) << "t=" << t;
+    if (i == 0) id = tr.tracks()[0].id;
+    EXPECT_EQ(tr.tracks()[0].id, id) << "t=" << t;
+  }
+}
+
+TEST(TrackerTest, TrackIsDeletedAfterMaxGap) {
+  TrackerParams p;
+  p.max_gap_s = 1.0;
+  KalmanTracker tr(kFrame, p);
+  for (int i = 0; i <= 20; ++i) tr.Update({BlobAt(100 + 50 * 0.1 * i, 250)}, 0.1 * i);
+  ASSERT_EQ(tr.tracks().size(), 1u);
+  ASSERT_TRUE(tr.tracks()[0].confirmed);
+  const int64_t id = tr.tracks()[0].id;
+  tr.Update({}, 2.9);
+  EXPECT_EQ(tr.tracks().size(), 1u);
+  tr.Update({}, 3.1);
+  EXPECT_TRUE(tr.tracks().empty());
+  ASSERT_EQ(tr.removed().size(), 1u);
+  EXPECT_EQ(tr.removed()[0], id);
+}
+
+TEST(TrackerTest, StationaryFlickerNeverConfirms) {
+  TrackerParams p;
+  p.confirm_s = 0.4;
+  p.min_displacement = 0.02;
+  KalmanTracker tr(kFrame, p);
+  cv::RNG rng(5);
+  for (int i = 0; i <= 100; ++i) {
+    // A swaying bush: present in most frames, jittering by a couple of pixels.
+    std::vector<Blob> blobs;
+    if (i % 4 != 3) blobs.push_back(BlobAt(300 + rng.uniform(-3.0, 3.0), 200, 20, 20));
+    tr.Update(blobs, 0.1 * i);
+    for (const Track& x : tr.tracks()) EXPECT_FALSE(x.confirmed) << "i=" << i;
+  }
+}
+
+TEST(TrackerTest, ConfirmationNeedsAgeAndDisplacement) {
+  TrackerParams p;
+  p.confirm_s = 0.4;
+  p.min_displacement = 0.05;  // 32 px horizontally at 640
+  KalmanTracker tr(kFrame, p);
+  bool confirmed = false;
+  double confirmed_at = -1;
+  for (int i = 0; i <= 30 && !confirmed; ++i) {
+    const double t = 0.1 * i;
+    tr.Update({BlobAt(100 + 40 * t, 250)}, t);  // 40 px/s: 32 px after 0.8 s
+    confirmed = tr.tracks()[0].confirmed;
+    if (confirmed) confirmed_at = t;
+  }
+  EXPECT_TRUE(confirmed);
+  EXPECT_NEAR(confirmed_at, 0.8, 0.11);
+  EXPECT_TRUE(tr.tracks()[0].just_confirmed);
+  // The path since birth is kept for the rules.
+  EXPECT_EQ(tr.tracks()[0].path.front().t, 0.0);
+}
+
+TEST(TrackerTest, FragmentOfAMatchedObjectDoesNotStartATrack) {
+  KalmanTracker tr(kFrame, TrackerParams{});
+  for (int i = 0; i <= 10; ++i) {
+    std::vector<Blob> blobs = {BlobAt(200 + 5 * i, 250, 16, 40)};
+    if (i > 5) {
+      Blob head = BlobAt(200 + 5 * i, 222, 6, 8);  // a piece inside the body's box
+      blobs.push_back(head);
+    }
+    tr.Update(blobs, 0.1 * i);
+  }
+  EXPECT_EQ(tr.tracks().size(), 1u);
+}
+
+}  // namespace
+}  // namespace watchline::analysis

@@ -1,0 +1,44 @@
+// watchline: perimeter video surveillance. Entry point of the command-line tool.
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace watchline::cli {
+
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "watchline: %s\n", message.c_str());
+}
+
+}  // namespace watchline::cli
+
+int main(int argc, char** argv) {
+  using namespace watchline::cli;
+  CLI::App app{
+      "watchline: perimeter video surveillance.\n"
+      "Detects people, vehicles and boats crossing the line, checks that every camera is\n"
+      "watching, and tells which metres of the perimeter are covered."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("watchline 0.1.0"));
+  int exit_code = 0;
+  RegisterAnalyze(app, &exit_code);
+  RegisterCheckConfig(app, &exit_code);
+  RegisterSim(app, &exit_code);
+  RegisterDemo(app, &exit_code);
+  RegisterEval(app, &exit_code);
+  RegisterBench(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // A bad command line is bad input: exit 2, whatever CLI11's own code is.
+    app.exit(e);
+    return 2;
+  }
+  return exit_code;
+}

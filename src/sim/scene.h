@@ -1,0 +1,171 @@
+// Scene: a deterministic synthetic camera view with people (and now and then a
+// vehicle) walking across a tripwire and into a zone, with exact ground truth.
+//
+// Everything in a scene follows from SimOptions. Object paths live in
+// normalised image coordinates (x right, y down, 0..1) and do not depend on the
+// render size, so the same seed gives the same story at 640x360 and at 320x180;
+// only the background texture and sensor noise are drawn at the render size.
+// Ground truth (boxes, crossings, zone entries) is computed analytically from the
+// paths, never from pixels or analysis code.
+//
+// Thread safety: a Scene is immutable after Generate(); all const methods may be
+// called from several threads at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "base/status.h"
+#include "config/config.h"
+#include "events/event.h"
+
+namespace watchline::sim {
+
+// What a camera does when it "fails" (live sources only).
+enum class FailMode { kNone, kOffline, kFreeze, kBlack };
+
+struct SimOptions {
+  uint64_t seed = 1;
+  double duration_s = 20;  // clip length; live sources start a new story after this
+  double fps = 25;
+  int width = 640, height = 360;
+  int people = 6;          // people crossing or walking in view during the clip
+  int vehicles = -1;       // vehicles during the clip; -1 = now and then (seeded)
+  bool night = false;      // darker, noisier, lower contrast
+  double noise_sigma = 2.0;  // sensor noise, grey levels (night multiplies it)
+  std::string camera_id = "c1";
+  std::string name = "sim";  // the scene name from a sim:// URL (label only)
+  // The tripwire and zone the scene is built around, normalised coordinates.
+  config::LineRule line = DefaultLine();
+  config::ZoneRule zone = DefaultZone();  // an empty polygon = no zone
+  // Failure injection for live sources (sim://...&fail_at=60&fail=offline).
+  FailMode fail = FailMode::kNone;
+  double fail_at_s = 0;    // camera seconds since start when the failure begins
+  double fail_for_s = 0;   // seconds until it recovers; 0 = never
+
+  static config::LineRule DefaultLine();
+  static config::ZoneRule DefaultZone();
+};
+
+// Checks ranges (sizes, fps, duration, line and zone shapes). InvalidArgument names the field.
+Status ValidateSimOptions(const SimOptions& o);
+
+// One visible object's box in pixels of the render size, as drawn.
+struct GtBox {
+  int64_t id = 0;       // object id, 1-based, stable for the object's life
+  std::string cls;      // "person" or "vehicle"
+  double x = 0, y = 0, w = 0, h = 0;  // top-left and size, pixels
+};
+
+// A point of an object's path: where its foot point (bottom centre of its box)
+// is at time t. Between waypoints the foot point moves linearly in time.
+struct Waypoint {
+  double t = 0;       // seconds of clip time
+  config::Point p;    // normalised foot point
+};
+
+enum class ObjectKind { kPerson, kVehicle };
+
+// Why the generator made this path (for tests and debugging; ground truth comes
+// from the path itself, not from this tag).
+enum class PathIntent { kCrossIn, kCrossOut, kAlong, kZone };
+
+struct SimObject {
+  int64_t id = 0;
+  ObjectKind kind = ObjectKind::kPerson;
+  PathIntent intent = PathIntent::kCrossIn;
+  std::vector<Waypoint> path;  // >= 2 waypoints; visible for path.front().t <= t < path.back().t
+  double height_ref = 0.18;    // box height / frame height when the foot is at y = kRefY
+  double aspect = 0.38;        // box width / box height
+  double speed_mps = 1.3;      // for the walking animation
+  cv::Scalar body, head, detail;  // BGR colours (day values)
+
+  bool VisibleAt(double t) const { return t >= path.front().t && t < path.back().t; }
+  // Foot point at time t (clamped to the path's ends).
+  config::Point FootAt(double t) const;
+  // Box height as a fraction of the frame height with the foot at normalised y.
+  double HeightAt(double y) const;
+};
+
+// A crossing of one object's path with the line, computed from the path.
+struct Crossing {
+  int64_t object = 0;
+  double t = 0;
+  config::Point p;          // where the foot point crosses
+  bool in = false;          // s goes from negative to positive
+};
+
+class Background;  // renderer.h
+
+class Scene {
+ public:
+  // Builds the background from o.seed and the objects from (o.seed, cycle). Live
+  // sources use cycle 1, 2, ... for the next stories over the same background.
+  // Options are assumed valid (ValidateSimOptions).
+  static Scene Generate(const SimOptions& o, int cycle = 0);
+
+  // The same background (shared, not redrawn) with a new story for `cycle`.
+  Scene NextCycle(int cycle) const;
+
+  // Renders the frame at clip time t into *bgr (CV_8UC3, width x height). Sensor
+  // noise is seeded from (seed, frame index = round(t * fps)), so the same t gives
+  // byte-identical pixels.
+  void Render(double t, cv::Mat* bgr) const;
+  // The static background (no objects, no noise), width x height BGR.
+  const cv::Mat& BackgroundImage() const;
+
+  // Boxes of the objects visible at t, in pixels of the render size.
+  std::vector<GtBox> BoxesAt(double t) const;
+
+  // line_crossing events (one per crossing of the line by a visible object whose
+  // class the line accepts) and zone_intrusion events (first entry into the zone),
+  // inside [0, duration), sorted by t. Boxes are normalised.
+  std::vector<events::Event> GroundTruthEvents() const;
+  // The raw crossings of every object's path with the line (no class filter).
+  std::vector<Crossing> Crossings() const;
+
+  const SimOptions& options() const { return o_; }
+  const std::vector<SimObject>& objects() const { return objects_; }
+  int width() const { return o_.width; }
+  int height() const { return o_.height; }
+  // Number of frames in a clip of this scene: round(duration * fps).
+  int64_t FrameCount() const;
+
+ private:
+  Scene() = default;
+  GtBox BoxOf(const SimObject& obj, double t) const;
+
+  SimOptions o_;
+  int cycle_ = 0;
+  std::shared_ptr<const Background> background_;
+  std::vector<SimObject> objects_;
+};
+
+// The normalised y at which SimObject::height_ref applies, and the virtual
+// horizon that sets how fast objects shrink with distance (above the frame, so
+// the size change is gentle).
+inline constexpr double kRefY = 0.6;
+inline constexpr double kVanishY = -0.35;
+
+// s(q) from DESIGN.md for segment a->b: negative -> positive is "in".
+double SideOf(const config::Point& a, const config::Point& b, const config::Point& q);
+// Crossings of the segment p0->p1 (foot positions at t0 and t1) with a polyline.
+// Each result carries its interpolated time and direction.
+std::vector<Crossing> SegmentCrossings(const config::Point& p0, double t0,
+                                       const config::Point& p1, double t1,
+                                       const std::vector<config::Point>& line);
+bool InsidePolygon(const config::Polygon& poly, const config::Point& q);
+// The centreline of the track vehicles drive along: the line offset by
+// kRoadOffset frame heights to whichever side keeps it in view (the positive
+// side first), extended past the frame edges. Empty when neither side fits.
+std::vector<config::Point> RoadCentreline(const SimOptions& o);
+inline constexpr double kRoadOffset = 0.2;
+
+const char* ToString(FailMode m);
+const char* ClassName(ObjectKind k);
+
+}  // namespace watchline::sim
