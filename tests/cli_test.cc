@@ -14,7 +14,7 @@
 namespace watchline {
 namespace {
 
-using testing::Run;
+using testing::RunCmd;
 using testing::TempDir;
 using testing::WatchlineBinary;
 using testing::WriteFile;
@@ -24,15 +24,15 @@ TEST(CliTest, HelpForEveryCommand) {
     std::vector<std::string> argv = {WatchlineBinary()};
     if (!cmd.empty()) argv.push_back(cmd);
     argv.push_back("--help");
-    auto r = Run(argv);
+    auto r = RunCmd(argv);
     EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
   }
 }
 
 TEST(CliTest, UnknownCommandOrFlagIsBadInput) {
-  EXPECT_EQ(Run({WatchlineBinary(), "frobnicate"}).exit_code, 2);
-  EXPECT_EQ(Run({WatchlineBinary(), "analyze", "--bogus"}).exit_code, 2);
+  EXPECT_EQ(RunCmd({WatchlineBinary(), "frobnicate"}).exit_code, 2);
+  EXPECT_EQ(RunCmd({WatchlineBinary(), "analyze", "--bogus"}).exit_code, 2);
 }
 
 TEST(CliTest, CheckConfigAcceptsAValidFile) {
@@ -43,7 +43,7 @@ TEST(CliTest, CheckConfigAcceptsAValidFile) {
             "  - id: c1\n"
             "    source: clip.mp4\n"
             "    lines: [{id: border, points: [[0.1, 0.6], [0.9, 0.55]]}]\n");
-  auto r = Run({WatchlineBinary(), "check-config", d / "ok.yaml"});
+  auto r = RunCmd({WatchlineBinary(), "check-config", d / "ok.yaml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("ok"), std::string::npos);
 }
@@ -56,14 +56,14 @@ TEST(CliTest, CheckConfigNamesTheFileLineAndKeyOfAnUnknownKey) {
             "  - id: c1\n"
             "    source: clip.mp4\n"
             "    analysis: {width: 640, fsp: 10}\n");
-  auto r = Run({WatchlineBinary(), "check-config", d / "bad.yaml"});
+  auto r = RunCmd({WatchlineBinary(), "check-config", d / "bad.yaml"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.yaml:5"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("fsp"), std::string::npos) << r.err;
 }
 
 TEST(CliTest, CheckConfigMissingFileIsBadInput) {
-  auto r = Run({WatchlineBinary(), "check-config", "/nonexistent/watchline.yaml"});
+  auto r = RunCmd({WatchlineBinary(), "check-config", "/nonexistent/watchline.yaml"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("/nonexistent/watchline.yaml"), std::string::npos) << r.err;
 }
@@ -73,7 +73,7 @@ class AnalyzeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    auto r = Run({WatchlineBinary(), "sim", "--out", dir_->path(), "--seed", "3", "--duration",
+    auto r = RunCmd({WatchlineBinary(), "sim", "--out", dir_->path(), "--seed", "3", "--duration",
                   "12", "--people", "3", "-q"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
@@ -87,7 +87,7 @@ class AnalyzeTest : public ::testing::Test {
 TempDir* AnalyzeTest::dir_ = nullptr;
 
 TEST_F(AnalyzeTest, MissingFileIsBadInputWithAClearMessage) {
-  auto r = Run({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "c1",
+  auto r = RunCmd({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "c1",
                 "--source", Path("no-such-clip.mp4"), "--no-store"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no-such-clip.mp4"), std::string::npos) << r.err;
@@ -98,7 +98,7 @@ TEST_F(AnalyzeTest, TruncatedFileIsBadInputWithoutACrash) {
   ASSERT_GT(clip.size(), 1000u);
   TempDir d;
   WriteFile(d / "half.mp4", clip.substr(0, clip.size() / 2));
-  auto r = Run({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "c1",
+  auto r = RunCmd({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "c1",
                 "--source", d / "half.mp4", "--no-store"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("half.mp4"), std::string::npos) << r.err;
@@ -109,14 +109,14 @@ TEST_F(AnalyzeTest, GarbageFileIsBadInputWithoutACrash) {
   std::string junk(200000, '\0');
   for (size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 2654435761u) >> 13);
   WriteFile(d / "junk.mp4", junk);
-  auto r = Run({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "c1",
+  auto r = RunCmd({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "c1",
                 "--source", d / "junk.mp4", "--no-store"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("junk.mp4"), std::string::npos) << r.err;
 }
 
 TEST_F(AnalyzeTest, UnknownCameraIsBadInput) {
-  auto r = Run({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "nope",
+  auto r = RunCmd({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "nope",
                 "--no-store"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("nope"), std::string::npos);
@@ -124,7 +124,7 @@ TEST_F(AnalyzeTest, UnknownCameraIsBadInput) {
 
 TEST_F(AnalyzeTest, DumpForegroundWritesOnePngPerAnalysedFrameAtInputSize) {
   TempDir out;
-  auto r = Run({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "c1",
+  auto r = RunCmd({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "c1",
                 "--dump-foreground", out.path(), "--analysis-fps", "0", "--no-store", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // 12 s at 25 fps, every frame analysed: fg000001.png .. fg000300.png.
@@ -145,7 +145,7 @@ TEST_F(AnalyzeTest, DumpForegroundWritesOnePngPerAnalysedFrameAtInputSize) {
 
 TEST_F(AnalyzeTest, StoresEventsInTheSiteStore) {
   TempDir d;
-  auto r = Run({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "c1",
+  auto r = RunCmd({WatchlineBinary(), "analyze", "--config", Path("config.yaml"), "--camera", "c1",
                 "--db", d / "events.db", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::filesystem::exists(d / "events.db"));
@@ -160,9 +160,9 @@ void ExpectExactCrossings(uint64_t seed, double duration, int people, bool night
                                   std::to_string(seed), "--duration", std::to_string(duration),
                                   "--people", std::to_string(people), "-q"};
   if (night) sim.push_back("--night");
-  auto s = Run(sim);
+  auto s = RunCmd(sim);
   ASSERT_EQ(s.exit_code, 0) << s.err;
-  auto r = Run({WatchlineBinary(), "analyze", "--config", d / "config.yaml", "--camera", "c1",
+  auto r = RunCmd({WatchlineBinary(), "analyze", "--config", d / "config.yaml", "--camera", "c1",
                 "--json", "--no-store", "-q", "--analysis-fps", std::to_string(analysis_fps)});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   testing::WriteFile(d / "found.jsonl", r.out);

@@ -66,7 +66,7 @@ struct RunResult {
 
 // Runs argv[0] with its arguments, capturing stdout and stderr (through files,
 // so large outputs cannot deadlock).
-inline RunResult Run(const std::vector<std::string>& argv) {
+inline RunResult RunCmd(const std::vector<std::string>& argv) {
   TempDir tmp;
   const std::string out_path = tmp / "out", err_path = tmp / "err";
   posix_spawn_file_actions_t fa;

@@ -38,13 +38,15 @@ void SigmaDeltaStepScalar(const uint8_t* img, const uint8_t* valid, uint8_t* mea
     const int x = img[i];
     int m = mean[i];
     int v = var[i];
-    const int step = std::abs(x - m) > v ? s.fg_mean : s.mean;
+    const bool was_fg = std::abs(x - m) > v;
+    const int step = was_fg ? s.fg_mean : s.mean;
     m = x > m ? std::min(m + step, x) : std::max(m - step, x);
     mean[i] = static_cast<uint8_t>(m);
     const int d = std::abs(x - m);
-    if (s.var > 0 && d != 0) {
+    const int vstep = was_fg ? s.fg_var : s.var;
+    if (vstep > 0 && d != 0) {
       const int nd = std::min(d * s.spread_factor, 255);
-      v = nd > v ? std::min(v + s.var, nd) : std::max(v - s.var, nd);
+      v = nd > v ? std::min(v + vstep, nd) : std::max(v - vstep, nd);
     }
     v = std::clamp(v, s.min_threshold, s.max_threshold);
     var[i] = static_cast<uint8_t>(v);
@@ -60,24 +62,28 @@ void SigmaDeltaStep(const uint8_t* img, const uint8_t* valid, uint8_t* mean, uin
   const v_uint8x16 ms = cv::v_setall_u8(static_cast<uint8_t>(s.mean));
   const v_uint8x16 fms = cv::v_setall_u8(static_cast<uint8_t>(s.fg_mean));
   const v_uint8x16 vs = cv::v_setall_u8(static_cast<uint8_t>(s.var));
+  const v_uint8x16 fvs = cv::v_setall_u8(static_cast<uint8_t>(s.fg_var));
   const v_uint8x16 vmin = cv::v_setall_u8(static_cast<uint8_t>(s.min_threshold));
   const v_uint8x16 vmax = cv::v_setall_u8(static_cast<uint8_t>(s.max_threshold));
   const v_uint8x16 zero = cv::v_setzero_u8();
-  const bool update_var = s.var > 0;
+  const bool update_var = s.var > 0 || s.fg_var > 0;
   for (; i + 16 <= n; i += 16) {
     const v_uint8x16 x = cv::v_load(img + i);
     v_uint8x16 m = cv::v_load(mean + i);
     v_uint8x16 v = cv::v_load(var + i);
     // Move M towards x by at most the step, without overshooting; the slow
     // step where the pixel is foreground now (operator+/- saturate on u8).
-    const v_uint8x16 step = cv::v_select(cv::v_absdiff(x, m) > v, fms, ms);
+    const v_uint8x16 was_fg = cv::v_absdiff(x, m) > v;
+    const v_uint8x16 step = cv::v_select(was_fg, fms, ms);
     m = cv::v_select(x > m, cv::v_min(m + step, x), cv::v_max(m - step, x));
     cv::v_store(mean + i, m);
     const v_uint8x16 d = cv::v_absdiff(x, m);
     if (update_var) {
+      const v_uint8x16 vstep = cv::v_select(was_fg, fvs, vs);
       v_uint8x16 nd = d;
       for (int k = 1; k < s.spread_factor; ++k) nd = nd + d;  // saturating N*d
-      const v_uint8x16 moved = cv::v_select(nd > v, cv::v_min(v + vs, nd), cv::v_max(v - vs, nd));
+      const v_uint8x16 moved =
+          cv::v_select(nd > v, cv::v_min(v + vstep, nd), cv::v_max(v - vstep, nd));
       v = cv::v_select(d == zero, v, moved);
     }
     v = cv::v_min(cv::v_max(v, vmin), vmax);
@@ -146,7 +152,7 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
     const double frac = (t - start_t_) / p_.learn_s;
     const int quarter = std::clamp(static_cast<int>(frac * 4), 0, 3);
     steps.mean = steps.fg_mean = kLearnMeanSteps[quarter];
-    steps.var = kLearnVarStep;
+    steps.var = steps.fg_var = kLearnVarStep;
   } else {
     last_shift_ = MedianOffset(gray);
     if (std::abs(last_shift_) >= p_.min_global_shift) {
@@ -160,6 +166,7 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
     steps.mean = TakeSteps(&mean_credit_, dt, p_.mean_steps_per_s);
     steps.fg_mean = TakeSteps(&fg_mean_credit_, dt, p_.fg_mean_steps_per_s);
     steps.var = TakeSteps(&var_credit_, dt, p_.var_steps_per_s);
+    steps.fg_var = 0;  // the spread only learns from background samples
   }
 
   const uint8_t* valid = valid_.empty() ? nullptr : valid_.ptr<uint8_t>();

@@ -52,11 +52,13 @@ struct SigmaDeltaParams {
 };
 
 // The per-pixel update, exposed for tests: one fused pass over n pixels.
-// mean_step / fg_mean_step / var_step are the +-steps applied this frame (0 =
-// no update); fg_mean_step applies where the pixel is foreground before the
-// update. Pixels where valid[i] == 0 (valid may be null = all valid) give fg 0.
+// mean / var are the +-steps applied this frame (0 = no update); fg_mean /
+// fg_var replace them where the pixel is foreground before the update (so an
+// object that stops neither pulls the level nor inflates the spread at the
+// normal rate). Pixels where valid[i] == 0 (valid may be null = all valid)
+// give fg 0.
 struct SigmaDeltaSteps {
-  int mean = 0, fg_mean = 0, var = 0;
+  int mean = 0, fg_mean = 0, var = 0, fg_var = 0;
   int spread_factor = 4, min_threshold = 10, max_threshold = 80;
 };
 void SigmaDeltaStep(const uint8_t* img, const uint8_t* valid, uint8_t* mean, uint8_t* var,

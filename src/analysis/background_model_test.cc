@@ -20,6 +20,7 @@ TEST(SigmaDeltaTest, VectorisedStepMatchesScalarReference) {
     s.mean = trial % 5;
     s.fg_mean = trial % 2;
     s.var = trial % 3;
+    s.fg_var = (trial / 3) % 2;
     s.spread_factor = 1 + trial % 4;
     s.min_threshold = 5 + trial;
     s.max_threshold = 60 + 5 * trial;

@@ -71,7 +71,7 @@ void CameraAnalyzer::Start(cv::Size size, double t) {
   SigmaDeltaParams bp;
   bp.learn_s = cam_.detection.learn_s;
   background_ = std::make_unique<SigmaDeltaModel>(work_size_, valid_work_, bp);
-  blobs_ = std::make_unique<ComponentBlobDetector>(work_size_, size_, cam_.detection.min_area_frac);
+  blobs_ = std::make_unique<ContourBlobDetector>(work_size_, size_, cam_.detection.min_area_frac);
   TrackerParams tp;
   tp.max_gap_s = cam_.detection.track_max_gap_s;
   tp.confirm_s = cam_.detection.confirm_s;
@@ -153,6 +153,10 @@ std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
 
   // 6. Rules.
   for (const Track& tr : tracker_->tracks()) rules_->Evaluate(tr, f.t, &out);
+  // A just-confirmed track replays its path, so its events can be older than
+  // another track's from this frame: hand them over in time order.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const events::Event& x, const events::Event& y) { return x.t < y.t; });
   for (events::Event& e : out) e.wall = f.wall;
   const auto t4 = Clock::now();
 

@@ -60,7 +60,7 @@ class CameraAnalyzer {
     uint64_t bad_frames = 0;    // frames skipped (empty or not CV_8UC1)
     uint64_t rebaselines = 0;   // global changes absorbed by re-baselining
     uint64_t events = 0;        // rule events fired
-    double total_ms = 0;        // wall time spent in Process, all stages
+    double total_ms = 0;        // wall time spent in Process, all stages (not foreground())
     double background_ms = 0;   // downscale, masks, background model, guard
     double blobs_ms = 0;        // morphology + connected components
     double tracking_ms = 0;     // tracker + classifier
@@ -75,9 +75,10 @@ class CameraAnalyzer {
   CameraAnalyzer& operator=(const CameraAnalyzer&) = delete;
 
   // Runs the whole chain on one frame (f.gray, at the analysis size; f.t in
-  // seconds of stream time) and returns the rule events it fired. An event's
-  // t is the interpolated time of the crossing or entry, which can be before
-  // f.t. If f.t goes backwards (a looped file) or the frame size changes, the
+  // seconds of stream time) and returns the rule events it fired, in order of
+  // t. An event's t is the interpolated time of the crossing or entry, which
+  // can be before f.t (up to about confirm_s before, for a track confirmed on
+  // this frame); wall is set to f.wall. If f.t goes backwards (a looped file) or the frame size changes, the
   // analyzer starts over (learning again, new tracks).
   std::vector<events::Event> Process(const ingest::Frame& f);
 

@@ -367,12 +367,13 @@ TEST(CameraAnalyzerTest, FlickeringPatchNeverBecomesAConfirmedTrack) {
   cam.zones.push_back({"all", {{0, 0}, {1, 0}, {1, 1}, {0, 1}}, {}, {}});
   CameraAnalyzer a(cam);
   Scene s(13);
-  // A light that blinks and a bush that sways by a few pixels.
-  s.extra = [](double t, cv::Mat* img) {
-    const int k = static_cast<int>(std::lround(t * kFps));
-    if (k % 3 != 0) (*img)(cv::Rect(100, 100, 20, 20)).setTo(250);
-    const int dx = (k % 4) - 2;
-    cv::circle(*img, {450 + dx, 220}, 15, cv::Scalar(20), cv::FILLED);
+  // A window that goes dark at random (contrast above any learned spread) and
+  // a bush that sways by a few pixels.
+  cv::RNG blink(21);
+  s.extra = [&blink](double t, cv::Mat* img) {
+    if (blink.uniform(0, 3) != 0) (*img)(cv::Rect(100, 100, 24, 24)).setTo(0);
+    const int dx = static_cast<int>(std::lround(t * kFps)) % 5 - 2;
+    cv::circle(*img, {450 + 2 * dx, 220}, 15, cv::Scalar(20), cv::FILLED);
   };
   bool any_tracks = false, any_confirmed = false;
   const auto ev = s.Run(&a, 12, [&](const ingest::Frame&) {

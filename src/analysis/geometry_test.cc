@@ -43,7 +43,7 @@ TEST(GeometryTest, PolylineVertexCountsOnceAndZigZagCountsEachSegment) {
   ASSERT_EQ(at_vertex.size(), 1u);
   EXPECT_EQ(at_vertex[0].segment, 1);
   // A step that crosses the first segment and then the second one back.
-  const auto twice = FindCrossings(line, {0.4, 0.6}, {0.9, 0.4});
+  const auto twice = FindCrossings(line, {0.2, 0.6}, {0.8, 0.37});
   ASSERT_EQ(twice.size(), 2u);
   EXPECT_LT(twice[0].u, twice[1].u);
   EXPECT_EQ(twice[0].direction, -twice[1].direction);

@@ -15,6 +15,9 @@ constexpr double kInitSpeedStd = 1.0;    // diagonals/s: prior on a newborn trac
 // Gate radius = kGateMin diagonals + kGateSigmas x the prediction's 1-sigma.
 constexpr double kGateMin = 0.03;
 constexpr double kGateSigmas = 3.0;
+// Second pass: an unmatched blob within kReacquireGate diagonals of where an
+// unmatched track was last seen continues that track.
+constexpr double kReacquireGate = 0.08;
 // Cost of a size change: weight on |log(area ratio)|; above kMaxAreaRatio the
 // pair is not allowed at all.
 constexpr double kSizeCostWeight = 0.3;
@@ -26,9 +29,15 @@ constexpr double kTentativeMaxGapS = 0.5;
 // An unmatched blob lying at least this much (fraction of its area) inside a
 // matched track's box is a fragment of it, not a new object.
 constexpr double kFragmentOverlap = 0.5;
-// Matched detections needed before confirmation (with confirm_s and
-// min_displacement): at least a few independent measurements.
+// Confirmation, besides confirm_s and min_displacement: at least a few
+// independent measurements, matched in most updates since birth (fragments of
+// swaying leaves come and go), and over the last kConfirmWindowS a net
+// movement of at least kMinConfirmStraightness of the path length (leaves and
+// water go back and forth).
 constexpr int kMinHitsToConfirm = 3;
+constexpr double kMinConfirmHitRatio = 0.7;
+constexpr double kConfirmWindowS = 2.0;
+constexpr double kMinConfirmStraightness = 0.5;
 // Bound on the recorded path: enough for a minute at 10 fps; rules only need
 // the points since their last evaluation.
 constexpr size_t kMaxPathPoints = 600;
@@ -98,9 +107,22 @@ void KalmanTracker::Record(Track* tr, const cv::Rect2d& b, double t) const {
   pt.foot = Normalise({b.x + b.width / 2, b.y + b.height});
   pt.box = cv::Rect2d(b.x / frame_.width, b.y / frame_.height, b.width / frame_.width,
                       b.height / frame_.height);
+  pt.smooth = Normalise(tr->foot());
   tr->path.push_back(pt);
   if (tr->path.size() > kMaxPathPoints) tr->path.pop_front();
-  tr->max_displacement = std::max(tr->max_displacement, cv::norm(pt.foot - tr->birth_foot));
+}
+
+bool KalmanTracker::MovesLikeAnObject(const Track& tr) const {
+  if (tr.hits < kMinHitsToConfirm || tr.hits < kMinConfirmHitRatio * tr.updates) return false;
+  const double since = tr.path.back().t - kConfirmWindowS;
+  auto it = tr.path.end() - 1;
+  double length = 0;
+  while (it != tr.path.begin() && (it - 1)->t >= since) {
+    length += cv::norm(it->smooth - (it - 1)->smooth);
+    --it;
+  }
+  const double net = cv::norm(tr.path.back().smooth - it->smooth);
+  return net >= p_.min_displacement && net >= kMinConfirmStraightness * length;
 }
 
 void KalmanTracker::Correct(Track* tr, const Blob& b, double t) const {
@@ -114,8 +136,7 @@ void KalmanTracker::Correct(Track* tr, const Blob& b, double t) const {
   tr->matched = true;
   ++tr->hits;
   Record(tr, b.box, t);
-  if (!tr->confirmed && t - tr->born_t >= p_.confirm_s &&
-      tr->max_displacement >= p_.min_displacement && tr->hits >= kMinHitsToConfirm) {
+  if (!tr->confirmed && t - tr->born_t >= p_.confirm_s && MovesLikeAnObject(*tr)) {
     tr->confirmed = true;
     tr->just_confirmed = true;
   }
@@ -138,9 +159,53 @@ Track KalmanTracker::Birth(const Blob& b, double t) {
   tr.hits = 1;
   tr.updates = 1;
   tr.matched = true;
-  tr.birth_foot = Normalise({b.box.x + b.box.width / 2, b.box.y + b.box.height});
   Record(&tr, b.box, t);
   return tr;
+}
+
+void KalmanTracker::Reacquire(const std::vector<Blob>& blobs, std::vector<char>* taken,
+                              double t) {
+  std::vector<int> rows, cols;
+  for (int i = 0; i < static_cast<int>(tracks_.size()); ++i)
+    if (!tracks_[i].matched && !tracks_[i].path.empty()) rows.push_back(i);
+  for (int j = 0; j < static_cast<int>(blobs.size()); ++j)
+    if (!(*taken)[j]) cols.push_back(j);
+  if (rows.empty() || cols.empty()) return;
+  const double gate = kReacquireGate * diag_;
+  const double max_log_ratio = std::log(kMaxAreaRatio);
+  const int n = static_cast<int>(rows.size()), m = static_cast<int>(cols.size());
+  cost_.assign(static_cast<size_t>(n) * m, kForbidden);
+  for (int r = 0; r < n; ++r) {
+    const Track& tr = tracks_[rows[r]];
+    const cv::Rect2d& last = tr.path.back().box;  // normalised
+    const cv::Point2d seen((last.x + last.width / 2) * frame_.width,
+                           (last.y + last.height / 2) * frame_.height);
+    const double track_area = std::max(tr.w * tr.h, 1.0);
+    for (int c = 0; c < m; ++c) {
+      const cv::Rect2d& b = blobs[cols[c]].box;
+      const double d = std::hypot(b.x + b.width / 2 - seen.x, b.y + b.height / 2 - seen.y);
+      const double log_ratio = std::abs(std::log(std::max(b.area(), 1.0) / track_area));
+      if (d > gate || log_ratio > max_log_ratio) continue;
+      cost_[static_cast<size_t>(r) * m + c] = d / gate + kSizeCostWeight * log_ratio;
+    }
+  }
+  const std::vector<int> assign = SolveAssignment(cost_, n, m);
+  for (int r = 0; r < n; ++r) {
+    if (assign[r] < 0) continue;
+    Track& tr = tracks_[rows[r]];
+    const Blob& b = blobs[cols[assign[r]]];
+    // The motion model failed for this object: restart it from here.
+    for (auto [axis, z] : {std::pair{&tr.kx, b.box.x + b.box.width / 2},
+                           std::pair{&tr.ky, b.box.y + b.box.height / 2}}) {
+      axis->p = z;
+      axis->v = 0;
+      axis->pp = meas_var_;
+      axis->pv = 0;
+      axis->vv = init_speed_var_;
+    }
+    Correct(&tr, b, t);
+    (*taken)[cols[assign[r]]] = 1;
+  }
 }
 
 void KalmanTracker::Update(const std::vector<Blob>& blobs, double t) {
@@ -180,6 +245,8 @@ void KalmanTracker::Update(const std::vector<Blob>& blobs, double t) {
       taken[assign[i]] = 1;
     }
   }
+
+  Reacquire(blobs, &taken, t);
 
   for (int j = 0; j < m; ++j) {
     if (taken[j]) continue;

@@ -7,13 +7,21 @@
 // Hungarian method on a gated cost (distance from the prediction over the gate
 // radius, plus a size-change term). The gate widens with the prediction's
 // uncertainty, so a track that was not seen for a while (occlusion, a gap in
-// detection) is still picked up again with the same id.
+// detection) is still picked up again with the same id. Blobs and tracks left
+// over get a second pass, matched by distance from where the track was last
+// seen, with its velocity reset: an object that turned or stopped abruptly
+// (beyond what the motion model allows) keeps its id instead of becoming a
+// new, young track; this also keeps a swaying branch one track that goes back
+// and forth (and so never confirms) rather than a chain of new ones.
 //
 // A track is born from a blob that no track took (unless it is a fragment of a
 // track that was matched), and is deleted when it has not been seen for
 // max_gap_s (tentative tracks sooner). It becomes confirmed when it is at
-// least confirm_s old AND its foot point has moved min_displacement from
-// where it was born, so flicker and swaying leaves never confirm.
+// least confirm_s old AND it has moved like an object rather than like
+// flicker or swaying leaves: it was matched in most updates since birth, and
+// over the last kConfirmWindowS its smoothed foot point moved at least
+// min_displacement net, in a fairly straight line (net movement at least half
+// the path length).
 //
 // Each track records its measured foot points (bottom-centre of the matched
 // blob's box, in normalised coordinates) with their times and a running
@@ -51,6 +59,7 @@ struct TrackPoint {
   double t = 0;          // seconds of stream time
   cv::Point2d foot;      // normalised bottom-centre of the measured box
   cv::Rect2d box;        // normalised measured box
+  cv::Point2d smooth;    // normalised bottom-centre of the filtered box, after this point
 };
 
 struct Track {
@@ -63,8 +72,6 @@ struct Track {
   bool confirmed = false;
   bool matched = false;       // matched a blob in the latest Update
   bool just_confirmed = false;  // became confirmed in the latest Update
-  cv::Point2d birth_foot;     // normalised
-  double max_displacement = 0;  // normalised, largest distance of the foot from birth_foot
   int hits = 0;               // updates with a matched blob
   int updates = 0;            // updates since birth (matched or not)
   std::array<double, kNumObjectClasses> class_votes{};
@@ -112,8 +119,11 @@ class KalmanTracker : public Tracker {
  private:
   void Predict(Track* tr, double t) const;
   void Correct(Track* tr, const Blob& b, double t) const;
+  // Second-pass association of the tracks and blobs the first pass left.
+  void Reacquire(const std::vector<Blob>& blobs, std::vector<char>* taken, double t);
   Track Birth(const Blob& b, double t);
   void Record(Track* tr, const cv::Rect2d& box_px, double t) const;
+  bool MovesLikeAnObject(const Track& tr) const;
   cv::Point2d Normalise(const cv::Point2d& p) const;
 
   cv::Size frame_;

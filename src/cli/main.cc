@@ -2,7 +2,12 @@
 #include <cstdio>
 #include <string>
 
+#include "base/log.h"
 #include "cli/commands.h"
+
+extern "C" {
+#include <libavutil/log.h>
+}
 
 namespace watchline::cli {
 
@@ -21,6 +26,22 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("watchline 0.1.0"));
   int exit_code = 0;
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "debug, info, warn or error (stderr)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  // Runs before any subcommand's callback.
+  app.parse_complete_callback([&log_level] {
+    using watchline::LogLevel;
+    LogLevel l = log_level == "debug"  ? LogLevel::kDebug
+                 : log_level == "warn" ? LogLevel::kWarn
+                 : log_level == "error" ? LogLevel::kError
+                                        : LogLevel::kInfo;
+    watchline::SetLogLevel(l);
+    // FFmpeg's own lines (x264 settings, per-macroblock decode errors) are noise
+    // for an operator: watchline reports what matters in its own words.
+    av_log_set_level(l == LogLevel::kDebug ? AV_LOG_WARNING : AV_LOG_FATAL);
+  });
   RegisterAnalyze(app, &exit_code);
   RegisterCheckConfig(app, &exit_code);
   RegisterSim(app, &exit_code);

@@ -8,12 +8,11 @@
 #include <fstream>
 #include <limits>
 #include <mutex>
+#include <opencv2/imgproc.hpp>
 #include <regex>
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <opencv2/imgproc.hpp>
 
 #include "base/log.h"
 
@@ -117,7 +116,9 @@ bool HasPlanarLuma8(AVPixelFormat format) {
 class Options {
  public:
   ~Options() { av_dict_free(&dict_); }
-  void Set(const char* key, const std::string& value) { av_dict_set(&dict_, key, value.c_str(), 0); }
+  void Set(const char* key, const std::string& value) {
+    av_dict_set(&dict_, key, value.c_str(), 0);
+  }
   AVDictionary** get() { return &dict_; }
 
  private:
@@ -198,7 +199,8 @@ void FfmpegSource::Close() {
 }
 
 std::optional<Status> FfmpegSource::InterruptStatus(const std::string& what) const {
-  if (interrupted_.load()) return Status::Unavailable(what + " " + source_for_log_ + ": interrupted");
+  if (interrupted_.load())
+    return Status::Unavailable(what + " " + source_for_log_ + ": interrupted");
   if (timed_out_) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3g", current_timeout_s_);
@@ -227,8 +229,8 @@ Status FfmpegSource::FileOpenError(int err) const {
       return Status::InvalidArgument(path + ": unknown format, not a video FFmpeg can read (" +
                                      AvErrorText(err) + ")");
     }
-    return Status::Corruption(path + ": unreadable " + format->name + " container: " +
-                              AvErrorText(err));
+    return Status::Corruption(path + ": unreadable " + format->name +
+                              " container: " + AvErrorText(err));
   }
   return Status::Corruption(path + ": " + AvErrorText(err));
 }
@@ -343,8 +345,9 @@ Status FfmpegSource::Open() {
 
   stream_index_ = index;
   time_base_ = stream->time_base;
-  AVRational rate = kind_ == Kind::kImageSequence ? av_d2q(sequence_fps_, 1000000)
-                                                  : av_guess_frame_rate(format_.get(), stream, nullptr);
+  AVRational rate = kind_ == Kind::kImageSequence
+                        ? av_d2q(sequence_fps_, 1000000)
+                        : av_guess_frame_rate(format_.get(), stream, nullptr);
   if (rate.num > 0 && rate.den > 0) {
     frame_duration_s_ = av_q2d(av_inv_q(rate));
   } else if (sequence_fps_ > 0) {
@@ -372,11 +375,13 @@ Status FfmpegSource::Open() {
 }
 
 Result<FramePtr> FfmpegSource::Next() {
-  if (!format_ || !decoder_) return Status::Internal("Next() on a closed source " + source_for_log_);
+  if (!format_ || !decoder_)
+    return Status::Internal("Next() on a closed source " + source_for_log_);
   if (ended_) return FramePtr();
   int receive_errors = 0;
   while (true) {
-    if (interrupted_.load()) return Status::Unavailable("reading " + source_for_log_ + ": interrupted");
+    if (interrupted_.load())
+      return Status::Unavailable("reading " + source_for_log_ + ": interrupted");
     int err = avcodec_receive_frame(decoder_.get(), frame_.get());
     if (err == 0) {
       receive_errors = 0;
@@ -429,9 +434,9 @@ Status FfmpegSource::FeedDecoder() {
         return Status::Unavailable("lost " + source_for_log_ + ": " + AvErrorText(err));
       // A damaged or truncated file: hand out what the decoder still holds,
       // then report the damage.
-      deferred_error_ = Status::Corruption(LocalPath(source_) + ": read error after " +
-                                           std::to_string(decoded_index_) +
-                                           " frames: " + AvErrorText(err));
+      deferred_error_ =
+          Status::Corruption(LocalPath(source_) + ": read error after " +
+                             std::to_string(decoded_index_) + " frames: " + AvErrorText(err));
     }
     avcodec_send_packet(decoder_.get(), nullptr);  // enter draining mode
     draining_ = true;
@@ -510,6 +515,11 @@ FramePtr FfmpegSource::TakeDecodedFrame() {
   const AVFrame& f = *frame_;
   stats_.frames_decoded.fetch_add(1, std::memory_order_relaxed);
   ++frames_this_pass_;
+  if (f.decode_error_flags != 0 || (f.flags & AV_FRAME_FLAG_CORRUPT) != 0) {
+    // Damaged data the decoder concealed: the picture is still passed on
+    // (health judges what it shows), but the damage is counted.
+    stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
+  }
   int64_t index = ++decoded_index_;
   const int64_t ts = f.best_effort_timestamp;
   if (kind_ == Kind::kImageSequence && ts != AV_NOPTS_VALUE && ts >= 0) {
@@ -554,7 +564,8 @@ FramePtr FfmpegSource::TakeDecodedFrame() {
 Status FfmpegSource::ConvertPicture(const AVFrame& src, Frame* out) {
   if (src.width <= 0 || src.height <= 0) return Status::Corruption("frame without size");
   const int width = analysis_width_ > 0 ? analysis_width_ : src.width;
-  int height = static_cast<int>(std::lround(src.height * static_cast<double>(width) / src.width / 2.0)) * 2;
+  int height =
+      static_cast<int>(std::lround(src.height * static_cast<double>(width) / src.width / 2.0)) * 2;
   height = std::max(height, 2);
   const cv::Size size(width, height);
   const auto format = static_cast<AVPixelFormat>(src.format);
@@ -570,8 +581,9 @@ Status FfmpegSource::ConvertPicture(const AVFrame& src, Frame* out) {
     gray_sws_.reset(sws_getCachedContext(gray_sws_.release(), src.width, src.height, format, width,
                                          height, AV_PIX_FMT_GRAY8, SWS_AREA, nullptr, nullptr,
                                          nullptr));
-    if (!gray_sws_) return Status::Corruption(std::string("cannot convert pixel format ") +
-                                              (av_get_pix_fmt_name(format) ? av_get_pix_fmt_name(format) : "?"));
+    if (!gray_sws_)
+      return Status::Corruption(std::string("cannot convert pixel format ") +
+                                (av_get_pix_fmt_name(format) ? av_get_pix_fmt_name(format) : "?"));
     out->gray.create(size, CV_8UC1);
     uint8_t* dst[4] = {out->gray.data, nullptr, nullptr, nullptr};
     int dst_stride[4] = {static_cast<int>(out->gray.step), 0, 0, 0};

@@ -57,7 +57,8 @@ class FfmpegSource : public FrameSource {
 
   // The next analysis frame; null at the end of a file (and when a live source
   // ends its stream: reconnect). Packets the decoder rejects are counted in
-  // stats().decode_errors and skipped. Corruption when a file yields no
+  // stats().decode_errors and skipped; frames it decoded with concealed damage
+  // are counted there too, and passed on. Corruption when a file yields no
   // decodable frame at all or cannot be read to its end (after the frames that
   // could be decoded); Unavailable on a read timeout, interrupt or lost stream.
   Result<FramePtr> Next() override;
@@ -118,7 +119,7 @@ class FfmpegSource : public FrameSource {
   // InterruptCallback, which FFmpeg runs on the Open/Next thread.
   double deadline_ = 0;
   bool deadline_set_ = false;
-  mutable bool timed_out_ = false;
+  bool timed_out_ = false;
   double current_timeout_s_ = 0;
 
   AvInputFormatContextPtr format_;

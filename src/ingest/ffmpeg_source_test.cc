@@ -1,13 +1,13 @@
 #include "ingest/ffmpeg_source.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "base/clock.h"
 #include "ingest/ingest_test_util.h"
@@ -15,8 +15,8 @@
 namespace watchline::ingest {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Camera;
+using ::testing::HasSubstr;
 using testing::MakeClip;
 using testing::TempDir;
 
@@ -119,7 +119,8 @@ TEST_F(FfmpegSourceTest, GrayAndColorMatchThePicture) {
   ASSERT_TRUE(testing::RunFfmpeg(
       "-f lavfi -i color=c=black:size=640x360:rate=10 -vf "
       "drawbox=x=320:y=0:w=320:h=360:color=white:t=fill -t 1 -c:v libx264 -preset ultrafast "
-      "-pix_fmt yuv420p " + clip));
+      "-pix_fmt yuv420p " +
+      clip));
   // 333 wide: the height keeps the aspect ratio and is even (360 * 333 / 640 = 187.3 -> 188).
   FfmpegSource source(Camera(clip, 333, 0), &clock_, /*want_color=*/true);
   ReadResult r = ReadAll(source, 3);
@@ -161,8 +162,10 @@ TEST_F(FfmpegSourceTest, ImageSequenceUsesCameraFpsAndFileNumbers) {
 }
 
 TEST_F(FfmpegSourceTest, ImageSequenceStartingAtZero) {
-  ASSERT_TRUE(testing::RunFfmpeg("-f lavfi -i testsrc2=size=320x240:rate=25 -frames:v 4 "
-                                 "-start_number 0 " + dir_.File("img_%04d.png")));
+  ASSERT_TRUE(
+      testing::RunFfmpeg("-f lavfi -i testsrc2=size=320x240:rate=25 -frames:v 4 "
+                         "-start_number 0 " +
+                         dir_.File("img_%04d.png")));
   config::CameraConfig cam = Camera(dir_.File("img_%04d.png"), 320, 0);
   cam.fps = 4;
   FfmpegSource source(cam, &clock_, true);  // PNG is RGB: the sws_scale path
@@ -220,8 +223,7 @@ TEST_F(FfmpegSourceTest, RandomBytesAreRejected) {
 }
 
 TEST_F(FfmpegSourceTest, TruncatedFastStartMp4YieldsItsFramesThenEnds) {
-  const std::string clip =
-      MakeClip(dir_, "fast.mp4", 320, 240, 25, 4, "-movflags +faststart");
+  const std::string clip = MakeClip(dir_, "fast.mp4", 320, 240, 25, 4, "-movflags +faststart");
   testing::TruncateFile(clip, 0.5);
   FfmpegSource source(Camera(clip, 160, 0), &clock_, false);
   ReadResult r = ReadAll(source);
@@ -258,7 +260,8 @@ TEST_F(FfmpegSourceTest, DamagedPacketsAreSkipped) {
   FfmpegSource source(Camera(clip, 160, 0), &clock_, false);
   ReadResult r = ReadAll(source);
   EXPECT_TRUE(r.status.ok() || r.status.IsCorruption()) << r.status.ToString();
-  // Frames before and after the damage still come through.
+  // The damage is counted, and frames before and after it still come through.
+  EXPECT_GE(source.stats().decode_errors.load(), 1u);
   EXPECT_GT(r.frames.size(), 50u);
   ASSERT_FALSE(r.frames.empty());
   EXPECT_GT(r.frames.back()->t, 3.0);
@@ -297,7 +300,8 @@ TEST_F(FfmpegSourceTest, RealtimePacesToMediaTime) {
   FfmpegSource source(cam, Clock::Real(), false);
   const auto start = std::chrono::steady_clock::now();
   ReadResult r = ReadAll(source);
-  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   ASSERT_EQ(r.frames.size(), 15u);
   // The last frame is at 0.56 s of media time: reading cannot finish sooner.

@@ -106,6 +106,10 @@ class RtspServer {
     return ready;
   }
 
+  // Freezes / resumes the process: its sockets stay open but nothing is sent.
+  void Stop() { kill(pid_, SIGSTOP); }
+  void Continue() { kill(pid_, SIGCONT); }
+
   void Kill() {
     if (pid_ <= 0) return;
     kill(pid_, SIGKILL);
@@ -266,6 +270,36 @@ TEST_F(RtspTest, StopIsPromptWhileServerIsDown) {
   thread.join();
   EXPECT_LT(SecondsSince(start), 2.0);
   EXPECT_TRUE(ring.closed());
+}
+
+TEST_F(RtspTest, ReadTimesOutWhenServerStallsWithConnectionOpen) {
+  RtspServer server;
+  ASSERT_TRUE(server.Start(port_));
+  config::CameraConfig cam = RtspCamera(port_);  // read timeout 1 s
+  FfmpegSource source(cam, Clock::Real(), false);
+  Status s = source.Open();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  for (int i = 0; i < 3; ++i) {
+    Result<FramePtr> next = source.Next();
+    ASSERT_TRUE(next.ok() && *next) << next.status().ToString();
+  }
+  server.Stop();
+  const auto start = std::chrono::steady_clock::now();
+  Status broke;
+  while (SecondsSince(start) < 10) {  // frames already in flight may still arrive
+    Result<FramePtr> next = source.Next();
+    if (!next.ok()) {
+      broke = next.status();
+      break;
+    }
+  }
+  const double took = SecondsSince(start);
+  server.Continue();
+  EXPECT_TRUE(broke.IsUnavailable()) << broke.ToString();
+  EXPECT_THAT(broke.message(), HasSubstr("timed out"));
+  EXPECT_GE(took, 0.9);
+  EXPECT_LT(took, 3.0);
+  EXPECT_THAT(broke.message(), ::testing::Not(HasSubstr("secret")));
 }
 
 TEST_F(RtspTest, NothingListeningFailsWithinOpenTimeout) {

@@ -15,8 +15,8 @@ Status AvError(const std::string& path, const std::string& what, int err) {
 }
 }  // namespace
 
-Result<std::unique_ptr<Mp4Encoder>> Mp4Encoder::Open(const std::string& path, int width, int height, double fps,
-                                                     const EncoderOptions& opts) {
+Result<std::unique_ptr<Mp4Encoder>> Mp4Encoder::Open(const std::string& path, int width, int height,
+                                                     double fps, const EncoderOptions& opts) {
   if (width <= 0 || height <= 0 || width % 2 || height % 2)
     return Status::InvalidArgument("writing " + path + ": yuv420p needs an even frame size, got " +
                                    std::to_string(width) + "x" + std::to_string(height));

@@ -8,9 +8,8 @@
 #pragma once
 
 #include <memory>
-#include <string>
-
 #include <opencv2/core.hpp>
+#include <string>
 
 #include "base/status.h"
 #include "sim/av_write.h"
@@ -18,10 +17,10 @@
 namespace watchline::sim {
 
 struct EncoderOptions {
-  double gop_s = 2.0;                 // seconds between keyframes
-  int crf = 23;                       // x264 constant rate factor (quality)
-  std::string preset = "veryfast";    // x264 speed/quality preset
-  int threads = 0;                    // encoder threads; 0 = FFmpeg chooses
+  double gop_s = 2.0;               // seconds between keyframes
+  int crf = 23;                     // x264 constant rate factor (quality)
+  std::string preset = "veryfast";  // x264 speed/quality preset
+  int threads = 0;                  // encoder threads; 0 = FFmpeg chooses
 };
 
 class Mp4Encoder {

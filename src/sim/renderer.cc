@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
-
 #include <opencv2/imgproc.hpp>
+#include <vector>
 
 namespace watchline::sim {
 
@@ -26,9 +25,11 @@ constexpr double kGrainSigma = 3.0;
 // Half the width of the vehicle track, in frame heights.
 constexpr double kRoadHalfWidth = 0.035;
 
+// Boxes use continuous coordinates in which pixel c spans [c, c+1); OpenCV
+// puts pixel centres on integers, hence the half-pixel shift.
 cv::Point P(double x, double y) {
-  return cv::Point(static_cast<int>(std::lround(x * kShiftScale)),
-                   static_cast<int>(std::lround(y * kShiftScale)));
+  return cv::Point(static_cast<int>(std::lround((x - 0.5) * kShiftScale)),
+                   static_cast<int>(std::lround((y - 0.5) * kShiftScale)));
 }
 
 cv::Scalar NightColour(const cv::Scalar& c, bool night) {
@@ -77,9 +78,9 @@ void DrawPerson(const SimObject& obj, double t, const GtBox& b, bool night, cv::
   }
   // Torso and arms: full box width between shoulders and hips.
   FillPoly(img,
-           {P(cx - 0.34 * w, y0 + 0.20 * h), P(cx + 0.34 * w, y0 + 0.20 * h),
-            P(x0 + w, y0 + 0.28 * h), P(x0 + w, y0 + 0.50 * h), P(cx + 0.36 * w, y0 + 0.62 * h),
-            P(cx - 0.36 * w, y0 + 0.62 * h), P(x0, y0 + 0.50 * h), P(x0, y0 + 0.28 * h)},
+           {P(cx - 0.34 * w, y0 + 0.20 * h), P(cx + 0.34 * w, y0 + 0.20 * h), P(x0 + w, y0 + 0.28 * h),
+            P(x0 + w, y0 + 0.50 * h), P(cx + 0.36 * w, y0 + 0.62 * h), P(cx - 0.36 * w, y0 + 0.62 * h),
+            P(x0, y0 + 0.50 * h), P(x0, y0 + 0.28 * h)},
            body);
   // Head touches the top of the box.
   const double r = 0.11 * h;
@@ -97,21 +98,20 @@ void DrawVehicle(const SimObject& obj, const GtBox& b, bool night, cv::Mat* img)
     FillPoly(img, {at(0.22, 0.45), at(0.32, 0.0), at(0.70, 0.0), at(0.82, 0.45)}, body);
     FillPoly(img, {at(0.27, 0.42), at(0.35, 0.08), at(0.67, 0.08), at(0.76, 0.42)}, glass);
     FillPoly(img,
-             {at(0.02, 0.38), at(0.98, 0.38), at(1.0, 0.46), at(1.0, 0.78), at(0.98, 0.84),
-              at(0.02, 0.84), at(0.0, 0.78), at(0.0, 0.46)},
+             {at(0.02, 0.38), at(0.98, 0.38), at(1.0, 0.46), at(1.0, 0.78), at(0.98, 0.84), at(0.02, 0.84),
+              at(0.0, 0.78), at(0.0, 0.46)},
              body);
     const double r = 0.17 * h;
     for (double fx : {0.2, 0.8})
-      cv::circle(*img, P(x0 + fx * w, y0 + h - r), static_cast<int>(std::lround(r * kShiftScale)),
-                 tyre, cv::FILLED, cv::LINE_8, kShift);
+      cv::circle(*img, P(x0 + fx * w, y0 + h - r), static_cast<int>(std::lround(r * kShiftScale)), tyre,
+                 cv::FILLED, cv::LINE_8, kShift);
   } else {  // front or back view
     FillPoly(img, {at(0.10, 0.40), at(0.20, 0.0), at(0.80, 0.0), at(0.90, 0.40)}, body);
     FillPoly(img, {at(0.16, 0.36), at(0.24, 0.07), at(0.76, 0.07), at(0.84, 0.36)}, glass);
     for (double fx0 : {0.06, 0.76})
       FillPoly(img, {at(fx0, 0.75), at(fx0 + 0.18, 0.75), at(fx0 + 0.18, 1.0), at(fx0, 1.0)}, tyre);
     FillPoly(img,
-             {at(0.02, 0.36), at(0.98, 0.36), at(1.0, 0.44), at(1.0, 0.86), at(0.0, 0.86),
-              at(0.0, 0.44)},
+             {at(0.02, 0.36), at(0.98, 0.36), at(1.0, 0.44), at(1.0, 0.86), at(0.0, 0.86), at(0.0, 0.44)},
              body);
   }
 }
@@ -209,9 +209,10 @@ std::shared_ptr<const Background> Background::Build(const SimOptions& o) {
       cv::Size2d axes(px * rng.uniform(12.0, 30.0) * scale, px * rng.uniform(7.0, 14.0) * scale);
       cv::Vec3f c(rng.uniform(30, 50), rng.uniform(65, 95), rng.uniform(45, 65));
       cv::Mat mask = cv::Mat::zeros(H, W, CV_8U);
-      cv::ellipse(mask, P(bx, by - axes.height),
-                  cv::Size(static_cast<int>(axes.width * kShiftScale), static_cast<int>(axes.height * kShiftScale)),
-                  0, 0, 360, cv::Scalar(255), cv::FILLED, cv::LINE_8, kShift);
+      cv::ellipse(
+          mask, P(bx, by - axes.height),
+          cv::Size(static_cast<int>(axes.width * kShiftScale), static_cast<int>(axes.height * kShiftScale)),
+          0, 0, 360, cv::Scalar(255), cv::FILLED, cv::LINE_8, kShift);
       for (int y = 0; y < H; ++y) {
         const uint8_t* mk = mask.ptr<uint8_t>(y);
         cv::Vec3f* row = img.ptr<cv::Vec3f>(y);
@@ -271,10 +272,16 @@ void Background::AddNoise(uint64_t seed, int64_t frame, cv::Mat* bgr) const {
 }
 
 void DrawObject(const SimObject& obj, double t, const GtBox& box, bool night, cv::Mat* bgr) {
+  // OpenCV fills both ends of a span inclusively (rounding each end to the
+  // nearest pixel centre), so the shape is laid out one pixel narrower and
+  // shorter: it then covers exactly the pixels whose centres lie in the box.
+  GtBox b = box;
+  b.w = std::max(1.0, box.w - 1);
+  b.h = std::max(1.0, box.h - 1);
   if (obj.kind == ObjectKind::kPerson) {
-    DrawPerson(obj, t, box, night, bgr);
+    DrawPerson(obj, t, b, night, bgr);
   } else {
-    DrawVehicle(obj, box, night, bgr);
+    DrawVehicle(obj, b, night, bgr);
   }
 }
 

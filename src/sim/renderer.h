@@ -10,7 +10,6 @@
 
 #include <cstdint>
 #include <memory>
-
 #include <opencv2/core.hpp>
 
 #include "sim/scene.h"
@@ -33,9 +32,9 @@ class Background {
   void AddNoise(uint64_t seed, int64_t frame, cv::Mat* bgr) const;
 
  private:
-  cv::Mat image_;       // CV_8UC3
-  cv::Mat noise_pos_;   // CV_8UC3, max(noise, 0), padded by kNoisePad
-  cv::Mat noise_neg_;   // CV_8UC3, max(-noise, 0)
+  cv::Mat image_;      // CV_8UC3
+  cv::Mat noise_pos_;  // CV_8UC3, max(noise, 0), padded by kNoisePad
+  cv::Mat noise_neg_;  // CV_8UC3, max(-noise, 0)
   bool night_ = false;
   bool has_noise_ = false;
 };

@@ -36,17 +36,17 @@ constexpr double kOverlapStepS = 0.04;
 
 constexpr double kPersonHeightM = 1.7;
 constexpr double kPersonMinPx360 = 45, kPersonMaxPx360 = 80;  // at kRefY, at 360p
-constexpr double kRefPersonPx360 = 65;   // sets metres -> pixels for vehicles
-constexpr double kVehicleHeightRatio = 0.85;  // a car is ~1.45 m tall
+constexpr double kRefPersonPx360 = 65;                        // sets metres -> pixels for vehicles
+constexpr double kVehicleHeightRatio = 0.85;                  // a car is ~1.45 m tall
 constexpr double kWalkMinMps = 0.8, kWalkMaxMps = 1.8;
 constexpr double kRunMinMps = 2.5, kRunMaxMps = 4.0, kRunFraction = 0.15;
-constexpr double kVehicleCrossMinMps = 2.0, kVehicleCrossMaxMps = 4.0;
+constexpr double kVehicleCrossMinMps = 1.5, kVehicleCrossMaxMps = 3.0;  // off-road, slow
 constexpr double kVehicleRoadMinMps = 3.0, kVehicleRoadMaxMps = 7.0;
 constexpr double kVehiclesPerSecond = 1.0 / 30;  // "now and then"
 constexpr double kVehicleRoadFraction = 0.7;
 
 constexpr int kAttempts = 300;
-constexpr int kStrictAttempts = 150;  // then overlaps away from events are tolerated
+constexpr int kStrictAttempts = 200;  // then overlaps away from events are tolerated
 constexpr int kAttemptsPerLook = 60;
 
 constexpr double kDeg = M_PI / 180;
@@ -87,8 +87,7 @@ double UnitsPerMetre(const SimObject& obj, double y) {
 }
 
 // Times the points of a path at obj.speed_mps, starting at t0.
-std::vector<Waypoint> TimePath(const SimObject& obj, const std::vector<Point>& pts, const Geo& g,
-                               double t0) {
+std::vector<Waypoint> TimePath(const SimObject& obj, const std::vector<Point>& pts, const Geo& g, double t0) {
   std::vector<Waypoint> out;
   double t = t0;
   for (size_t i = 0; i < pts.size(); ++i) {
@@ -126,8 +125,8 @@ bool Overlap(const NBox& a, const NBox& b) {
 std::vector<Crossing> PathCrossings(const SimObject& obj, const std::vector<Point>& line) {
   std::vector<Crossing> out;
   for (size_t i = 1; i < obj.path.size(); ++i) {
-    for (Crossing c : SegmentCrossings(obj.path[i - 1].p, obj.path[i - 1].t, obj.path[i].p,
-                                       obj.path[i].t, line)) {
+    for (Crossing c :
+         SegmentCrossings(obj.path[i - 1].p, obj.path[i - 1].t, obj.path[i].p, obj.path[i].t, line)) {
       // A path through a shared vertex of the polyline is one crossing, not two.
       if (!out.empty() && std::abs(out.back().t - c.t) < 1e-9 && out.back().in == c.in) continue;
       c.object = obj.id;
@@ -219,16 +218,18 @@ struct Placed {
 class Generator {
  public:
   Generator(const SimOptions& o, int cycle)
-      : o_(o), g_{static_cast<double>(o.width) / o.height},
+      : o_(o),
+        g_{static_cast<double>(o.width) / o.height},
         rng_(Mix64(Mix64(o.seed) + 0x51D0C0DEULL + static_cast<uint64_t>(cycle))) {}
 
   std::vector<SimObject> Run() {
     std::vector<SimObject> objects;
     road_ = RoadCentreline(o_);
     const bool has_zone = o_.zone.polygon.size() >= 3;
-    int vehicles = o_.vehicles >= 0
-                       ? o_.vehicles
-                       : static_cast<int>(std::floor(o_.duration_s * kVehiclesPerSecond + rng_.uniform(0.0, 1.0)));
+    int vehicles =
+        o_.vehicles >= 0
+            ? o_.vehicles
+            : static_cast<int>(std::floor(o_.duration_s * kVehiclesPerSecond + rng_.uniform(0.0, 1.0)));
     struct Slot {
       ObjectKind kind;
       PathIntent intent;
@@ -238,7 +239,8 @@ class Generator {
                                           PathIntent::kCrossIn, PathIntent::kCrossOut, PathIntent::kAlong};
     for (int i = 0; i < o_.people; ++i) {
       PathIntent in = kPattern[i % 6];
-      if (in == PathIntent::kZone && !has_zone) in = (i / 6) % 2 ? PathIntent::kCrossOut : PathIntent::kCrossIn;
+      if (in == PathIntent::kZone && !has_zone)
+        in = (i / 6) % 2 ? PathIntent::kCrossOut : PathIntent::kCrossIn;
       slots.push_back({ObjectKind::kPerson, in});
     }
     for (int i = 0; i < vehicles; ++i) {
@@ -249,7 +251,8 @@ class Generator {
     }
     // Shuffle (Fisher-Yates on our own RNG: std::shuffle's use of the engine is
     // implementation-defined, and the story must not change with the library).
-    for (int i = static_cast<int>(slots.size()) - 1; i > 0; --i) std::swap(slots[i], slots[rng_.uniform(0, i + 1)]);
+    for (int i = static_cast<int>(slots.size()) - 1; i > 0; --i)
+      std::swap(slots[i], slots[rng_.uniform(0, i + 1)]);
 
     warmup_ = std::min(kWarmupS, kWarmupFraction * o_.duration_s);
     const double first = warmup_ + kMinVisibleBeforeEventS + 0.2;
@@ -263,6 +266,7 @@ class Generator {
     const double spacing = (last - first) / slots.size();
     objects.reserve(slots.size());
     std::vector<Placed> placed;
+    int crowded = 0;  // objects placed despite a conflict
     for (size_t i = 0; i < slots.size(); ++i) {
       double tref = first + (i + 0.5) * spacing + rng_.uniform(-0.25, 0.25) * std::min(spacing, 2.0);
       std::optional<SimObject> best;
@@ -272,7 +276,10 @@ class Generator {
         // Keep a look for a while so that the sizes and speeds that fit most
         // easily do not crowd out the others.
         if (attempt % kAttemptsPerLook == 0) look = SampleLook(slots[i].kind, slots[i].intent);
-        double t_try = attempt < 50 ? tref : tref + rng_.uniform(-0.5, 0.5) * spacing;
+        // Try the planned time, then near it, then anywhere in the clip.
+        double t_try = attempt < 50    ? tref
+                       : attempt < 100 ? tref + rng_.uniform(-0.5, 0.5) * spacing
+                                       : rng_.uniform(first, last);
         std::optional<SimObject> cand = MakeCandidate(look, t_try);
         if (!cand) continue;
         cand->id = static_cast<int64_t>(objects.size()) + 1;
@@ -288,23 +295,26 @@ class Generator {
         }
       }
       if (!best) {
-        WL_LOG(Warn) << "sim camera " << o_.camera_id << ": could not fit object " << i + 1
-                     << " into the scene; skipped";
+        WL_LOG(Warn) << "sim camera " << o_.camera_id << ": could not fit a " << ClassName(slots[i].kind)
+                     << " (path kind " << static_cast<int>(slots[i].intent) << ") into the scene; skipped";
         continue;
       }
-      if (best_conflicts > 0) {
-        WL_LOG(Warn) << "sim camera " << o_.camera_id << ": object " << best->id
-                     << " overlaps another near a crossing (crowded scene)";
-      }
+      crowded += best_conflicts > 0;
       objects.push_back(std::move(*best));
       Accept(&objects.back(), &placed);
+    }
+    if (crowded > 0) {
+      WL_LOG(Warn) << "sim camera " << o_.camera_id << ": " << crowded << " of " << objects.size()
+                   << " objects pass close to another near a crossing (crowded: " << o_.people
+                   << " people in " << o_.duration_s << " s)";
     }
     return objects;
   }
 
  private:
-  // Events (crossings, zone entry) of a candidate, or nullopt if the path
-  // breaks a rule of its own (leaves the frame, crosses the wrong way, ...).
+  // Fills the crossings and event times (crossings, zone entry) of a path;
+  // false if the path breaks a rule of its own (leaves the frame, crosses the
+  // wrong way, an event too soon after it appears, ...).
   bool Events(const SimObject& obj, std::vector<Crossing>* crossings, std::vector<double>* times) const {
     for (const auto& w : obj.path)
       if (!FitsInFrame(obj, w.p, g_)) return false;
@@ -312,7 +322,8 @@ class Generator {
     switch (obj.intent) {
       case PathIntent::kCrossIn:
       case PathIntent::kCrossOut:
-        if (crossings->size() != 1 || (*crossings)[0].in != (obj.intent == PathIntent::kCrossIn)) return false;
+        if (crossings->size() != 1 || (*crossings)[0].in != (obj.intent == PathIntent::kCrossIn))
+          return false;
         break;
       case PathIntent::kAlong:
         if (!crossings->empty()) return false;
@@ -408,7 +419,8 @@ class Generator {
         V q = g_.ToH(c) + n * (side * rng_.uniform(0.07, 0.2));
         V dir = Rotate(t * (rng_.uniform(0.0, 1.0) < 0.5 ? -1 : 1), rng_.uniform(-8.0, 8.0) * kDeg);
         double v = obj.speed_mps * UnitsPerMetre(obj, g_.FromH(q).y);
-        pts = {g_.FromH(q - dir * (v * rng_.uniform(2.0, 4.0))), g_.FromH(q + dir * (v * rng_.uniform(2.0, 4.0)))};
+        pts = {g_.FromH(q - dir * (v * rng_.uniform(2.0, 4.0))),
+               g_.FromH(q + dir * (v * rng_.uniform(2.0, 4.0)))};
         break;
       }
       case PathIntent::kZone: {
@@ -427,7 +439,8 @@ class Generator {
         double v = obj.speed_mps * UnitsPerMetre(obj, z->y);
         V zh = g_.ToH(*z);
         V d2 = Rotate(dir, rng_.uniform(-35.0, 35.0) * kDeg);
-        pts = {g_.FromH(zh - dir * (v * rng_.uniform(2.2, 4.0))), *z, g_.FromH(zh + d2 * (v * rng_.uniform(1.0, 2.5)))};
+        pts = {g_.FromH(zh - dir * (v * rng_.uniform(2.2, 4.0))), *z,
+               g_.FromH(zh + d2 * (v * rng_.uniform(1.0, 2.5)))};
         break;
       }
     }
@@ -448,12 +461,14 @@ class Generator {
     std::vector<Point> road = road_;
     if (reverse) std::reverse(road.begin(), road.end());
     std::vector<double> cum{0};
-    for (size_t i = 1; i < road.size(); ++i) cum.push_back(cum.back() + Len(g_.ToH(road[i]) - g_.ToH(road[i - 1])));
+    for (size_t i = 1; i < road.size(); ++i)
+      cum.push_back(cum.back() + Len(g_.ToH(road[i]) - g_.ToH(road[i - 1])));
     auto at = [&](double s) {
       for (size_t i = 1; i < road.size(); ++i) {
         if (s <= cum[i] || i + 1 == road.size()) {
           double f = std::clamp((s - cum[i - 1]) / std::max(cum[i] - cum[i - 1], 1e-12), 0.0, 1.0);
-          return Point{road[i - 1].x + f * (road[i].x - road[i - 1].x), road[i - 1].y + f * (road[i].y - road[i - 1].y)};
+          return Point{road[i - 1].x + f * (road[i].x - road[i - 1].x),
+                       road[i - 1].y + f * (road[i].y - road[i - 1].y)};
         }
       }
       return road.back();
@@ -674,10 +689,11 @@ void Scene::Render(double t, cv::Mat* bgr) const {
   for (const auto& obj : objects_)
     if (obj.VisibleAt(t)) visible.push_back({obj.FootAt(t).y, &obj});
   // Far (higher in the frame) first, so near objects cover far ones.
-  std::stable_sort(visible.begin(), visible.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(visible.begin(), visible.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [y, obj] : visible) DrawObject(*obj, t, BoxOf(*obj, t), o_.night, bgr);
-  background_->AddNoise(o_.seed + 0x1000003ULL * static_cast<uint64_t>(cycle_),
-                        std::llround(t * o_.fps), bgr);
+  background_->AddNoise(o_.seed + 0x1000003ULL * static_cast<uint64_t>(cycle_), std::llround(t * o_.fps),
+                        bgr);
 }
 
 std::vector<GtBox> Scene::BoxesAt(double t) const {
@@ -726,7 +742,8 @@ std::vector<events::Event> Scene::GroundTruthEvents() const {
     }
     if (accepts(o_.zone.classes, cls)) {
       std::optional<double> entry = FirstZoneEntry(obj, o_.zone.polygon);
-      if (entry && *entry >= 0 && *entry < o_.duration_s) out.push_back(make(obj, "zone_intrusion", *entry, o_.zone.id));
+      if (entry && *entry >= 0 && *entry < o_.duration_s)
+        out.push_back(make(obj, "zone_intrusion", *entry, o_.zone.id));
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const events::Event& a, const events::Event& b) {
@@ -737,10 +754,14 @@ std::vector<events::Event> Scene::GroundTruthEvents() const {
 
 const char* ToString(FailMode m) {
   switch (m) {
-    case FailMode::kNone: return "none";
-    case FailMode::kOffline: return "offline";
-    case FailMode::kFreeze: return "freeze";
-    case FailMode::kBlack: return "black";
+    case FailMode::kNone:
+      return "none";
+    case FailMode::kOffline:
+      return "offline";
+    case FailMode::kFreeze:
+      return "freeze";
+    case FailMode::kBlack:
+      return "black";
   }
   return "none";
 }

@@ -14,10 +14,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/core.hpp>
 
 #include "base/status.h"
 #include "config/config.h"
@@ -33,9 +32,9 @@ struct SimOptions {
   double duration_s = 20;  // clip length; live sources start a new story after this
   double fps = 25;
   int width = 640, height = 360;
-  int people = 6;          // people crossing or walking in view during the clip
-  int vehicles = -1;       // vehicles during the clip; -1 = now and then (seeded)
-  bool night = false;      // darker, noisier, lower contrast
+  int people = 6;            // people crossing or walking in view during the clip
+  int vehicles = -1;         // vehicles during the clip; -1 = now and then (seeded)
+  bool night = false;        // darker, noisier, lower contrast
   double noise_sigma = 2.0;  // sensor noise, grey levels (night multiplies it)
   std::string camera_id = "c1";
   std::string name = "sim";  // the scene name from a sim:// URL (label only)
@@ -44,8 +43,8 @@ struct SimOptions {
   config::ZoneRule zone = DefaultZone();  // an empty polygon = no zone
   // Failure injection for live sources (sim://...&fail_at=60&fail=offline).
   FailMode fail = FailMode::kNone;
-  double fail_at_s = 0;    // camera seconds since start when the failure begins
-  double fail_for_s = 0;   // seconds until it recovers; 0 = never
+  double fail_at_s = 0;   // camera seconds since start when the failure begins
+  double fail_for_s = 0;  // seconds until it recovers; 0 = never
 
   static config::LineRule DefaultLine();
   static config::ZoneRule DefaultZone();
@@ -56,16 +55,16 @@ Status ValidateSimOptions(const SimOptions& o);
 
 // One visible object's box in pixels of the render size, as drawn.
 struct GtBox {
-  int64_t id = 0;       // object id, 1-based, stable for the object's life
-  std::string cls;      // "person" or "vehicle"
+  int64_t id = 0;                     // object id, 1-based, stable for the object's life
+  std::string cls;                    // "person" or "vehicle"
   double x = 0, y = 0, w = 0, h = 0;  // top-left and size, pixels
 };
 
 // A point of an object's path: where its foot point (bottom centre of its box)
 // is at time t. Between waypoints the foot point moves linearly in time.
 struct Waypoint {
-  double t = 0;       // seconds of clip time
-  config::Point p;    // normalised foot point
+  double t = 0;     // seconds of clip time
+  config::Point p;  // normalised foot point
 };
 
 enum class ObjectKind { kPerson, kVehicle };
@@ -78,10 +77,10 @@ struct SimObject {
   int64_t id = 0;
   ObjectKind kind = ObjectKind::kPerson;
   PathIntent intent = PathIntent::kCrossIn;
-  std::vector<Waypoint> path;  // >= 2 waypoints; visible for path.front().t <= t < path.back().t
-  double height_ref = 0.18;    // box height / frame height when the foot is at y = kRefY
-  double aspect = 0.38;        // box width / box height
-  double speed_mps = 1.3;      // for the walking animation
+  std::vector<Waypoint> path;     // >= 2 waypoints; visible for path.front().t <= t < path.back().t
+  double height_ref = 0.18;       // box height / frame height when the foot is at y = kRefY
+  double aspect = 0.38;           // box width / box height
+  double speed_mps = 1.3;         // for the walking animation
   cv::Scalar body, head, detail;  // BGR colours (day values)
 
   bool VisibleAt(double t) const { return t >= path.front().t && t < path.back().t; }
@@ -95,8 +94,8 @@ struct SimObject {
 struct Crossing {
   int64_t object = 0;
   double t = 0;
-  config::Point p;          // where the foot point crosses
-  bool in = false;          // s goes from negative to positive
+  config::Point p;  // where the foot point crosses
+  bool in = false;  // s goes from negative to positive
 };
 
 class Background;  // renderer.h
@@ -155,8 +154,7 @@ inline constexpr double kVanishY = -0.35;
 double SideOf(const config::Point& a, const config::Point& b, const config::Point& q);
 // Crossings of the segment p0->p1 (foot positions at t0 and t1) with a polyline.
 // Each result carries its interpolated time and direction.
-std::vector<Crossing> SegmentCrossings(const config::Point& p0, double t0,
-                                       const config::Point& p1, double t1,
+std::vector<Crossing> SegmentCrossings(const config::Point& p0, double t0, const config::Point& p1, double t1,
                                        const std::vector<config::Point>& line);
 bool InsidePolygon(const config::Polygon& poly, const config::Point& q);
 // The centreline of the track vehicles drive along: the line offset by

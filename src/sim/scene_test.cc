@@ -1,9 +1,9 @@
 #include "sim/scene.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <map>
-
-#include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
 #include "events/event.h"
@@ -98,6 +98,7 @@ std::vector<Sampled> SampleCrossings(const SimObject& obj, const std::vector<Poi
 
 void CheckCrossings(const SimOptions& o) {
   Scene s = Scene::Generate(o);
+  EXPECT_GE(s.Crossings().size(), 3u) << "seed " << o.seed << ": a scene of 6 people has crossings";
   std::map<int64_t, std::vector<Crossing>> by_object;
   for (const auto& c : s.Crossings()) by_object[c.object].push_back(c);
   size_t expected_events = 0;
@@ -256,8 +257,9 @@ TEST(Scene, DrawingFillsGroundTruthBoxes) {
     // Nothing is drawn outside the boxes (1 px for rasterisation).
     cv::Mat outside = changed.clone();
     for (const auto& b : boxes) {
-      cv::Rect r(cv::Point(static_cast<int>(std::floor(b.x)) - 1, static_cast<int>(std::floor(b.y)) - 1),
-                 cv::Point(static_cast<int>(std::ceil(b.x + b.w)) + 2, static_cast<int>(std::ceil(b.y + b.h)) + 2));
+      cv::Rect r(
+          cv::Point(static_cast<int>(std::floor(b.x)) - 1, static_cast<int>(std::floor(b.y)) - 1),
+          cv::Point(static_cast<int>(std::ceil(b.x + b.w)) + 2, static_cast<int>(std::ceil(b.y + b.h)) + 2));
       outside(r & cv::Rect(0, 0, o.width, o.height)).setTo(0);
     }
     ASSERT_EQ(cv::countNonZero(outside), 0) << "t=" << t;
@@ -268,15 +270,16 @@ TEST(Scene, DrawingFillsGroundTruthBoxes) {
         if (c.id != b.id && (cv::Rect2d(b.x, b.y, b.w, b.h) & cv::Rect2d(c.x, c.y, c.w, c.h)).area() > 0)
           overlaps = true;
       if (overlaps) continue;
-      cv::Rect r(cv::Point(static_cast<int>(std::floor(b.x)) - 1, static_cast<int>(std::floor(b.y)) - 1),
-                 cv::Point(static_cast<int>(std::ceil(b.x + b.w)) + 2, static_cast<int>(std::ceil(b.y + b.h)) + 2));
+      cv::Rect r(
+          cv::Point(static_cast<int>(std::floor(b.x)) - 1, static_cast<int>(std::floor(b.y)) - 1),
+          cv::Point(static_cast<int>(std::ceil(b.x + b.w)) + 2, static_cast<int>(std::ceil(b.y + b.h)) + 2));
       r &= cv::Rect(0, 0, o.width, o.height);
       cv::Rect drawn = cv::boundingRect(changed(r));
       drawn += r.tl();
-      EXPECT_NEAR(drawn.x, b.x, 1.5) << "t=" << t << " id " << b.id;
-      EXPECT_NEAR(drawn.y, b.y, 1.5) << "t=" << t << " id " << b.id;
-      EXPECT_NEAR(drawn.x + drawn.width, b.x + b.w, 1.5) << "t=" << t << " id " << b.id;
-      EXPECT_NEAR(drawn.y + drawn.height, b.y + b.h, 1.5) << "t=" << t << " id " << b.id << " (foot point)";
+      EXPECT_NEAR(drawn.x, b.x, 1.0) << "t=" << t << " id " << b.id;
+      EXPECT_NEAR(drawn.y, b.y, 1.0) << "t=" << t << " id " << b.id;
+      EXPECT_NEAR(drawn.x + drawn.width, b.x + b.w, 1.0) << "t=" << t << " id " << b.id;
+      EXPECT_NEAR(drawn.y + drawn.height, b.y + b.h, 1.0) << "t=" << t << " id " << b.id << " (foot point)";
       ++checked;
     }
   }

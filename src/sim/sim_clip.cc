@@ -25,9 +25,10 @@ std::string Num(double v) {
 // A YAML scalar: plain when it is a simple word, double-quoted otherwise.
 std::string Scalar(const std::string& s) {
   bool plain = !s.empty();
-  for (char ch : s) plain &= std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
-  if (plain && (s == "true" || s == "false" || s == "null" || s == "yes" || s == "no" || s == "on" || s == "off" ||
-                std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '.'))
+  for (char ch : s)
+    plain &= std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
+  if (plain && (s == "true" || s == "false" || s == "null" || s == "yes" || s == "no" || s == "on" ||
+                s == "off" || std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '.'))
     plain = false;
   if (plain) return s;
   std::string out = "\"";
@@ -40,7 +41,8 @@ std::string Scalar(const std::string& s) {
 
 std::string Points(const std::vector<config::Point>& pts) {
   std::string out = "[";
-  for (size_t i = 0; i < pts.size(); ++i) out += (i ? ", [" : "[") + Num(pts[i].x) + ", " + Num(pts[i].y) + "]";
+  for (size_t i = 0; i < pts.size(); ++i)
+    out += (i ? ", [" : "[") + Num(pts[i].x) + ", " + Num(pts[i].y) + "]";
   return out + "]";
 }
 
@@ -93,14 +95,17 @@ std::string SimConfigYaml(const SimOptions& o, const std::string& source, int an
 
 Status WriteSimClip(const SimOptions& o, const std::string& dir, std::function<void(double)> progress) {
   WL_RETURN_IF_ERROR(ValidateSimOptions(o));
+  const std::string clip = (std::filesystem::path(dir) / "clip.mp4").string();
+  if (o.width % 2 || o.height % 2)
+    return Status::InvalidArgument("writing " + clip + ": yuv420p needs an even frame size, got " +
+                                   std::to_string(o.width) + "x" + std::to_string(o.height));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError("cannot create folder " + dir + ": " + ec.message());
   const std::filesystem::path base(dir);
 
   Scene scene = Scene::Generate(o);
-  WL_ASSIGN_OR_RETURN(std::unique_ptr<Mp4Encoder> enc,
-                      Mp4Encoder::Open((base / "clip.mp4").string(), o.width, o.height, o.fps));
+  WL_ASSIGN_OR_RETURN(std::unique_ptr<Mp4Encoder> enc, Mp4Encoder::Open(clip, o.width, o.height, o.fps));
   const int64_t n = scene.FrameCount();
   std::string gt;
   cv::Mat frame;

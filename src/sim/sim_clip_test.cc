@@ -1,13 +1,13 @@
 #include "sim/sim_clip.h"
 
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
-#include <yaml-cpp/yaml.h>
+#include <sstream>
 
 #include "events/event.h"
 #include "sim/av_write.h"
@@ -132,7 +132,8 @@ TEST_F(SimClipTest, WritesDecodableClipAndGroundTruth) {
   ASSERT_FALSE(gt.empty());
   int frame = 0, id = 0;
   double x, y, w, h;
-  ASSERT_EQ(std::sscanf(gt[0].c_str(), "%d,%d,%lf,%lf,%lf,%lf,1,-1,-1,-1", &frame, &id, &x, &y, &w, &h), 6) << gt[0];
+  ASSERT_EQ(std::sscanf(gt[0].c_str(), "%d,%d,%lf,%lf,%lf,%lf,1,-1,-1,-1", &frame, &id, &x, &y, &w, &h), 6)
+      << gt[0];
   auto first_boxes = scene.BoxesAt((frame - 1) / o.fps);
   ASSERT_FALSE(first_boxes.empty());
   EXPECT_EQ(id, first_boxes[0].id);
@@ -171,7 +172,8 @@ TEST_F(SimClipTest, WritesDecodableClipAndGroundTruth) {
   EXPECT_EQ(cam["zones"][0]["polygon"].size(), 4u);
   for (const auto& kv : cam) {
     std::string key = kv.first.as<std::string>();
-    EXPECT_TRUE(key == "id" || key == "source" || key == "analysis" || key == "lines" || key == "zones") << key;
+    EXPECT_TRUE(key == "id" || key == "source" || key == "analysis" || key == "lines" || key == "zones")
+        << key;
   }
 
   ASSERT_FALSE(progress.empty());

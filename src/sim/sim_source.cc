@@ -3,9 +3,9 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <set>
-
 #include <opencv2/imgproc.hpp>
+#include <set>
+#include <sstream>
 
 #include "base/log.h"
 
@@ -17,16 +17,24 @@ namespace {
 // without notice, so waits re-check it this often, in real seconds.
 constexpr double kClockPollS = 0.005;
 
-constexpr const char* kKnownKeys = "seed, people, vehicles, night, noise, duration, fps, width, height, fail, "
-                                   "fail_at, fail_for";
+constexpr const char* kKnownKeys =
+    "seed, people, vehicles, night, noise, duration, fps, width, height, fail, "
+    "fail_at, fail_for";
 
 SimOptions LiveOptions(SimOptions o, int analysis_width, double analysis_fps) {
   if (analysis_width > 0 && analysis_width != o.width) {
-    o.height = std::max(16, static_cast<int>(std::lround(static_cast<double>(analysis_width) * o.height / o.width)));
+    o.height =
+        std::max(16, static_cast<int>(std::lround(static_cast<double>(analysis_width) * o.height / o.width)));
     o.width = analysis_width;
   }
   if (analysis_fps > 0) o.fps = analysis_fps;
   return o;
+}
+
+std::string Seconds(double s) {
+  std::ostringstream os;
+  os << s;
+  return os.str();
 }
 
 bool ParseDouble(const std::string& s, double* out) {
@@ -46,7 +54,9 @@ bool ParseInt(const std::string& s, T* out) {
 
 Result<SimOptions> ParseSimUrl(const std::string& url) {
   const std::string scheme = "sim://";
-  auto bad = [&](const std::string& what) { return Status::InvalidArgument("sim URL '" + url + "': " + what); };
+  auto bad = [&](const std::string& what) {
+    return Status::InvalidArgument("sim URL '" + url + "': " + what);
+  };
   if (url.rfind(scheme, 0) != 0) return bad("must start with sim://");
   std::string rest = url.substr(scheme.size());
   std::string name = rest.substr(0, rest.find('?'));
@@ -81,9 +91,12 @@ Result<SimOptions> ParseSimUrl(const std::string& url) {
     } else if (key == "vehicles") {
       if (!ParseInt(val, &o.vehicles)) return bad_value("an integer, -1 for auto");
     } else if (key == "night") {
-      if (val == "1" || val == "true") o.night = true;
-      else if (val == "0" || val == "false") o.night = false;
-      else return bad_value("0 or 1");
+      if (val == "1" || val == "true")
+        o.night = true;
+      else if (val == "0" || val == "false")
+        o.night = false;
+      else
+        return bad_value("0 or 1");
     } else if (key == "noise") {
       if (!ParseDouble(val, &o.noise_sigma)) return bad_value("grey levels");
     } else if (key == "duration") {
@@ -95,11 +108,16 @@ Result<SimOptions> ParseSimUrl(const std::string& url) {
     } else if (key == "height") {
       if (!ParseInt(val, &o.height)) return bad_value("pixels");
     } else if (key == "fail") {
-      if (val == "offline") o.fail = FailMode::kOffline;
-      else if (val == "freeze") o.fail = FailMode::kFreeze;
-      else if (val == "black") o.fail = FailMode::kBlack;
-      else if (val == "none") o.fail = FailMode::kNone;
-      else return bad_value("offline, freeze, black or none");
+      if (val == "offline")
+        o.fail = FailMode::kOffline;
+      else if (val == "freeze")
+        o.fail = FailMode::kFreeze;
+      else if (val == "black")
+        o.fail = FailMode::kBlack;
+      else if (val == "none")
+        o.fail = FailMode::kNone;
+      else
+        return bad_value("offline, freeze, black or none");
       fail_given = true;
     } else if (key == "fail_at") {
       if (!ParseDouble(val, &d)) return bad_value("seconds");
@@ -154,6 +172,7 @@ bool SimSource::WaitUntil(double when) {
 }
 
 Status SimSource::Open() {
+  open_ = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     interrupted_ = false;
@@ -165,8 +184,8 @@ Status SimSource::Open() {
   }
   const double t = now - start_;
   if (o_.fail == FailMode::kOffline && Failing(t))
-    return Status::Unavailable(Name() + ": camera offline (simulated failure since " +
-                               std::to_string(o_.fail_at_s) + " s)");
+    return Status::Unavailable(Name() + ": camera offline (simulated failure since " + Seconds(o_.fail_at_s) +
+                               " s)");
   // After a reconnect the camera carries on from now, not from where we left.
   next_index_ = std::max(next_index_, static_cast<int64_t>(std::ceil(t * fps_ - 1e-9)));
   open_ = true;
@@ -202,7 +221,8 @@ Result<ingest::FramePtr> SimSource::Next() {
     if (!WaitUntil(start_ + next_index_ / fps_)) return Status::Unavailable(Name() + ": interrupted");
     const double now = clock_->Now();
     // A live camera does not replay frames nobody read: take the newest due one.
-    const int64_t index = std::max(next_index_, static_cast<int64_t>(std::floor((now - start_) * fps_ + 1e-9)));
+    const int64_t index =
+        std::max(next_index_, static_cast<int64_t>(std::floor((now - start_) * fps_ + 1e-9)));
     const double t = index / fps_;
     if (o_.fail == FailMode::kOffline && Failing(t)) {
       // Nothing arrives. Give up after the read timeout, unless the camera
@@ -211,7 +231,7 @@ Result<ingest::FramePtr> SimSource::Next() {
       const double back = o_.fail_for_s > 0 ? start_ + o_.fail_at_s + o_.fail_for_s : deadline;
       if (!WaitUntil(std::min(deadline, back))) return Status::Unavailable(Name() + ": interrupted");
       if (clock_->Now() >= deadline)
-        return Status::Unavailable(Name() + ": no frame for " + std::to_string(kSimReadTimeoutS) +
+        return Status::Unavailable(Name() + ": no frame for " + Seconds(kSimReadTimeoutS) +
                                    " s (simulated offline)");
       next_index_ = index + 1;
       continue;

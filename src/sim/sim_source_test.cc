@@ -1,9 +1,9 @@
 #include "sim/sim_source.h"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <future>
-
-#include <gtest/gtest.h>
 
 namespace watchline::sim {
 namespace {
@@ -57,8 +57,9 @@ TEST(ParseSimUrl, UnknownKeyIsNamed) {
 }
 
 TEST(ParseSimUrl, BadValuesAreInvalidArgument) {
-  for (const char* url : {"sim://r?people=many", "sim://r?seed=-1", "sim://r?night=maybe", "sim://r?fail=melt",
-                          "sim://r?fps=0", "sim://r?seed=1&seed=2", "rtsp://host/x", "sim://bad name"}) {
+  for (const char* url :
+       {"sim://r?people=many", "sim://r?seed=-1", "sim://r?night=maybe", "sim://r?fail=melt", "sim://r?fps=0",
+        "sim://r?seed=1&seed=2", "rtsp://host/x", "sim://bad name"}) {
     auto r = ParseSimUrl(url);
     EXPECT_FALSE(r.ok()) << url;
     EXPECT_TRUE(r.status().IsInvalidArgument()) << url;
@@ -210,6 +211,8 @@ TEST(SimSource, LoopsWithNewStoriesOverTheSameBackground) {
   ManualClock clock(0);
   SimOptions o = Small();
   o.duration_s = 6;
+  o.people = 2;
+  o.vehicles = 0;
   SimSource src(o, 320, 10, &clock);
   ASSERT_TRUE(src.Open().ok());
   ASSERT_TRUE(src.Next().ok());

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs watchline's benchmarks and prints what they measure. Each one reports a
+# ratio against a baseline measured in the same run. `make bench` calls this.
+# Benchmarks that need the real footage read $WATCHLINE_DATA (default
+# ../shared/data) and skip when it is absent.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-build/watchline}
+[ -x "$BIN" ] || { echo "bench: $BIN not built (make build)" >&2; exit 1; }
+
+echo "== pipeline: one camera against FFmpeg decode alone and OpenCV MOG2"
+"$BIN" bench --repeat 3
+
+echo
+echo "== real crossings: MOT15 TUD (lines drawn across the walkway)"
+bash bench/tud_crossings.sh
