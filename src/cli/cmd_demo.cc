@@ -39,7 +39,9 @@ void PrintEvent(const events::Event& e, bool update, bool json) {
     std::printf("%s\n", events::ToJsonLine(e).c_str());
   } else if (e.IsHealth()) {
     if (update) {
-      std::printf("%s  %-4s %-18s ended after %.1f s\n", Clock24(e.wall).c_str(), e.camera.c_str(),
+      // e.wall is when the condition began; print when it ended.
+      std::printf("%s  %-4s %-18s ended after %.1f s\n",
+                  Clock24(e.wall + (e.end.value_or(e.t) - e.t)).c_str(), e.camera.c_str(),
                   e.type.c_str(), e.end.value_or(e.t) - e.t);
     } else {
       std::printf("%s  %-4s %-18s %s\n", Clock24(e.wall).c_str(), e.camera.c_str(), e.type.c_str(),
