@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "base/status.h"
+
 namespace watchline::engine {
 
 struct DemoOptions {
@@ -15,7 +17,15 @@ struct DemoOptions {
   double analysis_fps = 5;
 };
 
-// The demo site as config YAML text (parse it with config::ParseConfig).
+// The demo site as config YAML text (parse it with config::ParseConfig). Its
+// perimeter is <data_dir>/border.geojson: write it first (WriteDemoPerimeter).
 std::string DemoConfigYaml(const DemoOptions& o);
+
+// The river border as a GeoJSON LineString (WGS84 lon/lat), west to east;
+// the protected side is the north bank, on the left.
+std::string DemoPerimeterGeoJson(const DemoOptions& o);
+
+// Creates data_dir and writes border.geojson into it.
+Status WriteDemoPerimeter(const DemoOptions& o);
 
 }  // namespace watchline::engine
