@@ -21,6 +21,12 @@ constexpr std::array<int, 4> kLearnMeanSteps = {8, 4, 2, 1};
 constexpr int kLearnVarStep = 3;
 // MedianOffset samples every kOffsetGridStep-th row and column.
 constexpr int kOffsetGridStep = 2;
+// V floor = kNoiseFloorMads x the median absolute frame-to-background
+// difference (for Gaussian noise MAD = 0.67 sigma, so 6 MAD = 4 sigma: about
+// 6e-5 of the background pixels per frame above it).
+constexpr double kNoiseFloorMads = 6.0;
+// Time constant of the noise estimate, seconds.
+constexpr double kNoiseSmoothingS = 2.0;
 
 // Moves `credit` on by dt * rate and takes the whole steps out of it.
 int TakeSteps(double* credit, double dt, double rate) {
@@ -102,11 +108,12 @@ SigmaDeltaModel::SigmaDeltaModel(cv::Size size, cv::Mat valid, SigmaDeltaParams 
   p_.spread_factor = std::clamp(p_.spread_factor, 1, 16);
   p_.min_threshold = std::clamp(p_.min_threshold, 1, 254);
   p_.max_threshold = std::clamp(p_.max_threshold, p_.min_threshold, 255);
+  p_.min_noise_floor = std::clamp(p_.min_noise_floor, 1, p_.min_threshold);
   if (!valid_.empty() && valid_.size() != size_) valid_.release();
   if (!valid_.empty() && !valid_.isContinuous()) valid_ = valid_.clone();
 }
 
-int SigmaDeltaModel::MedianOffset(const cv::Mat& gray) const {
+void SigmaDeltaModel::MedianOffset(const cv::Mat& gray, int* median, double* mad) const {
   std::array<int, 511> hist{};
   int count = 0;
   for (int y = 0; y < size_.height; y += kOffsetGridStep) {
@@ -119,13 +126,30 @@ int SigmaDeltaModel::MedianOffset(const cv::Mat& gray) const {
       ++count;
     }
   }
-  if (count == 0) return 0;
-  int acc = 0;
+  *median = 0;
+  *mad = 0;
+  if (count == 0) return;
+  int acc = 0, med = 0;
   for (int k = 0; k < 511; ++k) {
     acc += hist[k];
-    if (2 * acc >= count) return k - 255;
+    if (2 * acc >= count) {
+      med = k;
+      break;
+    }
   }
-  return 0;
+  *median = med - 255;
+  // MAD: grow a window around the median until it holds half the samples,
+  // interpolating within the last step for a sub-level estimate.
+  acc = hist[med];
+  for (int r = 1; r < 511; ++r) {
+    const int add = (med - r >= 0 ? hist[med - r] : 0) + (med + r < 511 ? hist[med + r] : 0);
+    if (2 * (acc + add) >= count) {
+      const double need = count / 2.0 - acc;
+      *mad = r - 1 + (add > 0 ? need / add : 0) + 0.5;
+      return;
+    }
+    acc += add;
+  }
 }
 
 void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
@@ -146,7 +170,6 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
 
   SigmaDeltaSteps steps;
   steps.spread_factor = p_.spread_factor;
-  steps.min_threshold = p_.min_threshold;
   steps.max_threshold = p_.max_threshold;
   if (learning_) {
     const double frac = (t - start_t_) / p_.learn_s;
@@ -154,7 +177,12 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
     steps.mean = steps.fg_mean = kLearnMeanSteps[quarter];
     steps.var = steps.fg_var = kLearnVarStep;
   } else {
-    last_shift_ = MedianOffset(gray);
+    double mad = 0;
+    MedianOffset(gray, &last_shift_, &mad);
+    const double a = noise_mad_ < 0 ? 1 : 1 - std::exp(-dt / kNoiseSmoothingS);
+    noise_mad_ = noise_mad_ < 0 ? mad : noise_mad_ + a * (mad - noise_mad_);
+    floor_ = std::clamp(static_cast<int>(std::lround(kNoiseFloorMads * noise_mad_)),
+                        p_.min_noise_floor, p_.min_threshold);
     if (std::abs(last_shift_) >= p_.min_global_shift) {
       if (last_shift_ > 0)
         cv::add(mean_, cv::Scalar(last_shift_), mean_);
@@ -168,6 +196,7 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
     steps.var = TakeSteps(&var_credit_, dt, p_.var_steps_per_s);
     steps.fg_var = 0;  // the spread only learns from background samples
   }
+  steps.min_threshold = floor_ > 0 ? floor_ : p_.min_threshold;
 
   const uint8_t* valid = valid_.empty() ? nullptr : valid_.ptr<uint8_t>();
   if (gray.isContinuous() && mean_.isContinuous() && fg->isContinuous()) {

@@ -13,7 +13,12 @@
 // in steps per second of stream time (not per frame), in one fused uint8 pass
 // that is vectorised with OpenCV's universal intrinsics. A global brightness
 // step (auto exposure, lights) is removed by shifting M by the median
-// frame-to-background difference before the comparison.
+// frame-to-background difference before the comparison. The floor of V is not
+// a fixed grey level but a multiple of the sensor noise measured over the
+// whole picture (the median absolute frame-to-background difference): a dark,
+// low-contrast night picture is noisier in relative terms but its objects
+// differ from the ground by only a few grey levels, so a fixed day-time floor
+// would hide them.
 //
 // Thread safety: not thread safe; one instance per camera, one thread.
 #pragma once
@@ -46,7 +51,9 @@ struct SigmaDeltaParams {
                                     // only after (contrast / this) seconds
   double var_steps_per_s = 5;       // max drift of the spread estimate, grey levels per second
   int spread_factor = 4;            // N: V tracks N x |I - M| (threshold ~2.7 sigma of the noise)
-  int min_threshold = 10;           // V floor, grey levels (compression noise, sensor noise)
+  int min_threshold = 10;           // V floor ceiling, grey levels: the floor actually used is
+                                    // kNoiseFloorSigmas x the measured sensor noise, capped here
+  int min_noise_floor = 3;          // lowest V floor, grey levels, however clean the picture
   int max_threshold = 80;           // V ceiling, grey levels (so that water never hides a person)
   int min_global_shift = 3;         // median frame-background offset (grey levels) that is removed
 };
@@ -81,10 +88,14 @@ class SigmaDeltaModel : public BackgroundModel {
   const cv::Mat& spread() const { return var_; }
   // The global offset removed on the last frame (grey levels).
   int last_global_shift() const { return last_shift_; }
+  // The V floor in use (grey levels): follows the measured noise.
+  int noise_floor() const { return floor_; }
 
  private:
-  // Median of (gray - mean_) over a sparse grid of valid pixels.
-  int MedianOffset(const cv::Mat& gray) const;
+  // Median of (gray - mean_) over a sparse grid of valid pixels, and the
+  // median absolute deviation around it (a robust noise estimate: objects
+  // cover well under half of the picture).
+  void MedianOffset(const cv::Mat& gray, int* median, double* mad) const;
 
   cv::Size size_;
   cv::Mat valid_;  // empty = all valid
@@ -96,6 +107,8 @@ class SigmaDeltaModel : public BackgroundModel {
   double last_t_ = 0;
   double mean_credit_ = 0, fg_mean_credit_ = 0, var_credit_ = 0;
   int last_shift_ = 0;
+  double noise_mad_ = -1;  // smoothed MAD of frame - background, grey levels; < 0 = unknown
+  int floor_ = 0;
 };
 
 }  // namespace watchline::analysis

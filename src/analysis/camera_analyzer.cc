@@ -131,6 +131,8 @@ std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
   // 3. Blobs.
   const std::vector<Blob> blobs = blobs_->Detect(&fg_work_);
   fg_dirty_ = true;
+  detections_.clear();
+  for (const Blob& b : blobs) detections_.push_back(b.box);
   const auto t2 = Clock::now();
 
   // 4-5. Tracks and classes.

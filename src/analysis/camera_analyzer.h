@@ -87,6 +87,8 @@ class CameraAnalyzer {
   const cv::Mat& foreground() const;
   // Current tracks, confirmed or not.
   std::vector<TrackView> Tracks() const;
+  // The blobs of the last frame, analysis pixels (for overlays and tracing).
+  const std::vector<cv::Rect2d>& Detections() const { return detections_; }
   const Stats& stats() const { return stats_; }
   bool learning() const;
   const config::CameraConfig& camera() const { return cam_; }
@@ -108,6 +110,7 @@ class CameraAnalyzer {
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<Classifier> classifier_;
   std::unique_ptr<RuleEngine> rules_;
+  std::vector<cv::Rect2d> detections_;
   Stats stats_;
 };
 

@@ -15,6 +15,12 @@ constexpr double kInitSpeedStd = 1.0;    // diagonals/s: prior on a newborn trac
 // Gate radius = kGateMin diagonals + kGateSigmas x the prediction's 1-sigma.
 constexpr double kGateMin = 0.03;
 constexpr double kGateSigmas = 3.0;
+// ...but the uncertainty part of the gate never exceeds kGateMaxHeights box
+// heights (the track's own size): a track that coasted unseen for a second
+// has a prediction spread of hundreds of pixels, and without this cap it would
+// take over a new object that appears anywhere near, making a path jump that
+// no person or vehicle makes (and a crossing at the wrong time).
+constexpr double kGateMaxHeights = 0.5;
 // Second pass: an unmatched blob within kReacquireGate diagonals of where an
 // unmatched track was last seen continues that track.
 constexpr double kReacquireGate = 0.08;
@@ -22,6 +28,18 @@ constexpr double kReacquireGate = 0.08;
 // pair is not allowed at all.
 constexpr double kSizeCostWeight = 0.3;
 constexpr double kMaxAreaRatio = 4.0;
+// Partly hidden objects. A track remembers the height/width ratio of its whole
+// box: it follows the measured ratio up at once, and down no faster than
+// kFullHeightShrinkPerS (relative, per second: a person who stops swinging
+// the arms or turns changes shape slowly). A blob at most kTruncatedRatio of
+// the height that ratio gives for its width, about as wide as the track, is the object
+// with a part missing (legs the colour of the ground, a foot behind a bush):
+// the missing end, the one further from where the box was predicted, is
+// restored to the full height, so the foot point (what the rules use) stays on
+// the ground instead of jumping up by a leg's length.
+constexpr double kFullHeightShrinkPerS = 0.1;
+constexpr double kTruncatedRatio = 0.9;
+constexpr double kTruncatedMinWidthRatio = 0.7;
 // Time constant of the box-size smoothing, seconds.
 constexpr double kSizeSmoothingS = 0.2;
 // A tentative (unconfirmed) track unseen this long is dropped, seconds.
@@ -125,17 +143,40 @@ bool KalmanTracker::MovesLikeAnObject(const Track& tr) const {
   return net >= p_.min_displacement && net >= kMinConfirmStraightness * length;
 }
 
-void KalmanTracker::Correct(Track* tr, const Blob& b, double t) const {
+cv::Rect2d KalmanTracker::CompleteBox(Track* tr, const cv::Rect2d& box, double t) const {
+  const double dt_seen = std::max(0.0, t - tr->last_seen_t);
+  const double aspect = tr->full_aspect * std::exp(-kFullHeightShrinkPerS * dt_seen);
+  const double width = 0.5 * (box.width + tr->w);  // the blob's, steadied by the track's
+  const double full = aspect * width;
+  if (tr->path.empty() || box.height > kTruncatedRatio * full ||
+      box.width < kTruncatedMinWidthRatio * tr->w) {
+    tr->full_aspect = std::max(aspect, box.height / std::max(box.width, 1.0));
+    return box;
+  }
+  tr->full_aspect = aspect;
+  // Where the last box's top and bottom would be now, moving with the track.
+  const cv::Rect2d& last = tr->path.back().box;  // normalised
+  const double dy = tr->ky.v * dt_seen;
+  const double top = last.y * frame_.height + dy;
+  const double bottom = (last.y + last.height) * frame_.height + dy;
+  cv::Rect2d out = box;
+  out.height = full;
+  if (std::abs(box.y - top) > std::abs(box.y + box.height - bottom)) out.y = box.y + box.height - full;
+  return out;
+}
+
+void KalmanTracker::Correct(Track* tr, const Blob& blob, double t) const {
   const double dt_seen = t - tr->last_seen_t;
-  tr->kx.Update(b.box.x + b.box.width / 2, meas_var_);
-  tr->ky.Update(b.box.y + b.box.height / 2, meas_var_);
+  const cv::Rect2d box = CompleteBox(tr, blob.box, t);
+  tr->kx.Update(box.x + box.width / 2, meas_var_);
+  tr->ky.Update(box.y + box.height / 2, meas_var_);
   const double alpha = dt_seen > 0 ? 1 - std::exp(-dt_seen / kSizeSmoothingS) : 1;
-  tr->w += alpha * (b.box.width - tr->w);
-  tr->h += alpha * (b.box.height - tr->h);
+  tr->w += alpha * (box.width - tr->w);
+  tr->h += alpha * (box.height - tr->h);
   tr->last_seen_t = t;
   tr->matched = true;
   ++tr->hits;
-  Record(tr, b.box, t);
+  Record(tr, box, t);
   if (!tr->confirmed && t - tr->born_t >= p_.confirm_s && MovesLikeAnObject(*tr)) {
     tr->confirmed = true;
     tr->just_confirmed = true;
@@ -156,6 +197,7 @@ Track KalmanTracker::Birth(const Blob& b, double t) {
   }
   tr.w = b.box.width;
   tr.h = b.box.height;
+  tr.full_aspect = b.box.height / std::max(b.box.width, 1.0);
   tr.hits = 1;
   tr.updates = 1;
   tr.matched = true;
@@ -226,7 +268,8 @@ void KalmanTracker::Update(const std::vector<Blob>& blobs, double t) {
     for (int i = 0; i < n; ++i) {
       const Track& tr = tracks_[i];
       const double sigma = std::sqrt(std::max(tr.kx.pp, tr.ky.pp) + meas_var_);
-      const double gate = gate_min_ + kGateSigmas * sigma;
+      const double gate =
+          gate_min_ + std::min(kGateSigmas * sigma, kGateMaxHeights * std::max(tr.h, tr.w));
       const double track_area = std::max(tr.w * tr.h, 1.0);
       for (int j = 0; j < m; ++j) {
         const cv::Rect2d& b = blobs[j].box;

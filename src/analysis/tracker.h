@@ -23,6 +23,11 @@
 // min_displacement net, in a fairly straight line (net movement at least half
 // the path length).
 //
+// A blob clearly shorter than the object's remembered shape gives is the
+// object with one end hidden (legs the colour of the ground, feet behind a
+// bush); its box is completed to the full height at the end that moved
+// unexpectedly, so foot points stay on the ground.
+//
 // Each track records its measured foot points (bottom-centre of the matched
 // blob's box, in normalised coordinates) with their times and a running
 // sequence number, from birth on, so rules can replay the path of a track
@@ -69,6 +74,7 @@ struct Track {
   double last_t = 0;          // time the filter was last predicted to
   KalmanAxis kx, ky;          // box centre, analysis pixels
   double w = 0, h = 0;        // smoothed box size, analysis pixels
+  double full_aspect = 0;     // height/width of the whole object (parts of it may be hidden)
   bool confirmed = false;
   bool matched = false;       // matched a blob in the latest Update
   bool just_confirmed = false;  // became confirmed in the latest Update
@@ -119,6 +125,9 @@ class KalmanTracker : public Tracker {
  private:
   void Predict(Track* tr, double t) const;
   void Correct(Track* tr, const Blob& b, double t) const;
+  // The measured box with a hidden end restored to the track's full height
+  // (see kTruncatedRatio); updates tr->full_aspect.
+  cv::Rect2d CompleteBox(Track* tr, const cv::Rect2d& box, double t) const;
   // Second-pass association of the tracks and blobs the first pass left.
   void Reacquire(const std::vector<Blob>& blobs, std::vector<char>* taken, double t);
   Track Birth(const Blob& b, double t);
