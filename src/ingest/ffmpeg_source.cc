@@ -331,6 +331,9 @@ Status FfmpegSource::Open() {
   if (err >= 0) {
     decoder_->thread_count = 1;  // many cameras per core: parallelism is across cameras
     decoder_->pkt_timebase = stream->time_base;
+    // Idle cameras: decode keyframes only (health checks stay alive at a
+    // fraction of the decode cost; see ingest.keyframes_only).
+    if (ingest_.keyframes_only) decoder_->skip_frame = AVDISCARD_NONKEY;
     err = avcodec_open2(decoder_.get(), codec, nullptr);
   }
   if (err < 0) {

@@ -559,6 +559,13 @@ Status ValidateSimOptions(const SimOptions& o) {
   if (o.vehicles < -1 || o.vehicles > 1000) return bad("vehicles must be -1 (auto) or 0..1000");
   if (!(o.noise_sigma >= 0 && o.noise_sigma <= 100)) return bad("noise must be 0..100 grey levels");
   if (!(o.fail_at_s >= 0) || !(o.fail_for_s >= 0)) return bad("fail_at and fail_for must be >= 0 s");
+  if (!(o.tamper_at_s >= 0) || !(o.tamper_for_s >= 0)) return bad("tamper_at and tamper_for must be >= 0 s");
+  const SimConditions& c = o.conditions;
+  if (!(c.ir_switch_s >= 0) || !(c.ae_step_s >= 0) || !(c.passers_s >= 0))
+    return bad("ir_switch, ae_step and passers must be >= 0 s");
+  if ((c.ir_switch_s > 0 && c.ir_switch_s < 1) || (c.ae_step_s > 0 && c.ae_step_s < 1) ||
+      (c.passers_s > 0 && c.passers_s < 2))
+    return bad("ir_switch and ae_step must be at least 1 s apart, passers at least 2 s");
   auto in01 = [](const Point& p) { return p.x >= 0 && p.x <= 1 && p.y >= 0 && p.y <= 1; };
   if (o.line.points.size() < 2) return bad("line '" + o.line.id + "' needs 2 or more points");
   for (size_t i = 0; i < o.line.points.size(); ++i) {
@@ -764,6 +771,31 @@ const char* ToString(FailMode m) {
       return "black";
   }
   return "none";
+}
+
+const char* ToString(Tamper t) {
+  switch (t) {
+    case Tamper::kNone: return "none";
+    case Tamper::kCover: return "cover";
+    case Tamper::kSpray: return "spray";
+    case Tamper::kDefocus: return "defocus";
+    case Tamper::kGlare: return "glare";
+    case Tamper::kBlackout: return "blackout";
+    case Tamper::kFreeze: return "freeze";
+    case Tamper::kMove: return "move";
+  }
+  return "none";
+}
+
+bool ParseTamper(const std::string& name, Tamper* out) {
+  for (Tamper t : {Tamper::kNone, Tamper::kCover, Tamper::kSpray, Tamper::kDefocus, Tamper::kGlare,
+                   Tamper::kBlackout, Tamper::kFreeze, Tamper::kMove}) {
+    if (name == ToString(t)) {
+      *out = t;
+      return true;
+    }
+  }
+  return false;
 }
 
 const char* ClassName(ObjectKind k) { return k == ObjectKind::kPerson ? "person" : "vehicle"; }

@@ -27,6 +27,23 @@ namespace watchline::sim {
 // What a camera does when it "fails" (live sources only).
 enum class FailMode { kNone, kOffline, kFreeze, kBlack };
 
+// Tampering drawn into the picture (effects.h): from tamper_at_s for tamper_for_s.
+enum class Tamper { kNone, kCover, kSpray, kDefocus, kGlare, kBlackout, kFreeze, kMove };
+
+// Conditions that must NOT raise a tamper alarm (effects.h). All off by default.
+struct SimConditions {
+  double ir_switch_s = 0;   // day <-> IR night switch every this many seconds; 0 = never
+  double ae_step_s = 0;     // auto-exposure / white-balance step every this many seconds; 0 = never
+  double passers_s = 0;     // a person passes close to the lens about this often (brief, 30-60% of the view)
+  bool rain = false;        // rain streaks and haze
+  bool clouds = false;      // cloud shadows drifting over the ground
+  bool headlights = false;  // now and then a vehicle's headlights sweep through
+  bool water = false;       // a band of moving water at the bottom of the view
+  bool Any() const {
+    return ir_switch_s > 0 || ae_step_s > 0 || passers_s > 0 || rain || clouds || headlights || water;
+  }
+};
+
 struct SimOptions {
   uint64_t seed = 1;
   double duration_s = 20;  // clip length; live sources start a new story after this
@@ -45,6 +62,11 @@ struct SimOptions {
   FailMode fail = FailMode::kNone;
   double fail_at_s = 0;   // camera seconds since start when the failure begins
   double fail_for_s = 0;  // seconds until it recovers; 0 = never
+  // Tampering drawn into the picture (sim://...&tamper=cover&tamper_at=20).
+  Tamper tamper = Tamper::kNone;
+  double tamper_at_s = 0;   // seconds (clip time, or camera time for live sources)
+  double tamper_for_s = 0;  // seconds until it is undone; 0 = never
+  SimConditions conditions;
 
   static config::LineRule DefaultLine();
   static config::ZoneRule DefaultZone();
@@ -164,6 +186,9 @@ std::vector<config::Point> RoadCentreline(const SimOptions& o);
 inline constexpr double kRoadOffset = 0.2;
 
 const char* ToString(FailMode m);
+const char* ToString(Tamper t);
+// "cover", "spray", ... -> Tamper; false for an unknown name.
+bool ParseTamper(const std::string& name, Tamper* out);
 const char* ClassName(ObjectKind k);
 
 }  // namespace watchline::sim

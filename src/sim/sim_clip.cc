@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "events/event.h"
+#include "sim/effects.h"
 
 namespace watchline::sim {
 
@@ -112,7 +113,7 @@ Status WriteSimClip(const SimOptions& o, const std::string& dir, std::function<v
   int64_t next_report = 0;
   for (int64_t k = 0; k < n; ++k) {
     const double t = k / o.fps;
-    scene.Render(t, &frame);
+    RenderWithEffects(scene, t, &frame);
     WL_RETURN_IF_ERROR(enc->Write(frame));
     for (const GtBox& b : scene.BoxesAt(t)) gt += MotRow(k + 1, b) + "\n";
     if (progress && k >= next_report) {

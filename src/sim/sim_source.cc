@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "base/log.h"
+#include "sim/effects.h"
 
 namespace watchline::sim {
 
@@ -19,7 +20,8 @@ constexpr double kClockPollS = 0.005;
 
 constexpr const char* kKnownKeys =
     "seed, people, vehicles, night, noise, duration, fps, width, height, fail, "
-    "fail_at, fail_for";
+    "fail_at, fail_for, tamper, tamper_at, tamper_for, ir_switch, ae_step, passers, rain, clouds, "
+    "headlights, water";
 
 SimOptions LiveOptions(SimOptions o, int analysis_width, double analysis_fps) {
   if (analysis_width > 0 && analysis_width != o.width) {
@@ -119,6 +121,30 @@ Result<SimOptions> ParseSimUrl(const std::string& url) {
       else
         return bad_value("offline, freeze, black or none");
       fail_given = true;
+    } else if (key == "tamper") {
+      if (!ParseTamper(val, &o.tamper))
+        return bad_value("cover, spray, defocus, glare, blackout, freeze, move or none");
+    } else if (key == "tamper_at") {
+      if (!ParseDouble(val, &o.tamper_at_s)) return bad_value("seconds");
+    } else if (key == "tamper_for") {
+      if (!ParseDouble(val, &o.tamper_for_s)) return bad_value("seconds");
+    } else if (key == "ir_switch") {
+      if (!ParseDouble(val, &o.conditions.ir_switch_s)) return bad_value("seconds");
+    } else if (key == "ae_step") {
+      if (!ParseDouble(val, &o.conditions.ae_step_s)) return bad_value("seconds");
+    } else if (key == "passers") {
+      if (!ParseDouble(val, &o.conditions.passers_s)) return bad_value("seconds");
+    } else if (key == "rain" || key == "clouds" || key == "headlights" || key == "water") {
+      bool* flag = key == "rain"     ? &o.conditions.rain
+                   : key == "clouds" ? &o.conditions.clouds
+                   : key == "water"  ? &o.conditions.water
+                                     : &o.conditions.headlights;
+      if (val == "1" || val == "true")
+        *flag = true;
+      else if (val == "0" || val == "false")
+        *flag = false;
+      else
+        return bad_value("0 or 1");
     } else if (key == "fail_at") {
       if (!ParseDouble(val, &d)) return bad_value("seconds");
       o.fail_at_s = d;
@@ -252,7 +278,17 @@ Result<ingest::FramePtr> SimSource::Next() {
         scene_ = scene_.NextCycle(cycle);
         cycle_ = cycle;
       }
-      scene_.Render(t - cycle * o_.duration_s, &bgr);
+      if (o_.tamper == Tamper::kFreeze && TamperActive(o_, t)) {
+        // The picture of the moment the freeze began, repeated bit for bit.
+        if (tamper_frozen_.empty()) {
+          scene_.Render(std::fmod(o_.tamper_at_s, o_.duration_s), &tamper_frozen_);
+          ApplyEffects(o_, o_.tamper_at_s, &tamper_frozen_);
+        }
+        bgr = tamper_frozen_;
+      } else {
+        scene_.Render(t - cycle * o_.duration_s, &bgr);
+        if (o_.conditions.Any() || o_.tamper != Tamper::kNone) ApplyEffects(o_, t, &bgr);
+      }
       if (o_.fail == FailMode::kFreeze) last_good_ = bgr;
     }
     return MakeFrame(index, t, std::move(bgr));

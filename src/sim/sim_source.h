@@ -17,6 +17,9 @@
 //   freeze   the last image before the failure is repeated.
 //   black    black frames.
 //
+// Tampering and conditions (effects.h) are drawn over the scene:
+//   sim://river?tamper=cover&tamper_at=20&tamper_for=30&rain=1&ir_switch=60&passers=15
+//
 // Thread safety: one thread calls Open/Next/Close; Interrupt() may be called
 // from any thread and makes a blocked Open/Next return Unavailable promptly.
 #pragma once
@@ -41,7 +44,9 @@ inline constexpr double kSimReadTimeoutS = 1.0;
 
 // Parses a sim:// URL into options (defaults for keys not given). Keys: seed,
 // people, vehicles, night (0/1), noise, duration, fps, width, height,
-// fail (offline|freeze|black), fail_at, fail_for. An unknown key, a repeated
+// fail (offline|freeze|black), fail_at, fail_for, tamper (cover|spray|defocus|
+// glare|blackout|freeze|move), tamper_at, tamper_for, ir_switch, ae_step,
+// passers (seconds), rain, clouds, headlights, water (0/1). An unknown key, a repeated
 // key or a bad value is InvalidArgument naming the key and the URL.
 Result<SimOptions> ParseSimUrl(const std::string& url);
 
@@ -88,6 +93,7 @@ class SimSource : public ingest::FrameSource {
   double start_ = 0;        // clock time of the first Open
   int64_t next_index_ = 0;  // 0-based number of the next frame due
   cv::Mat last_good_;       // newest image before a freeze
+  cv::Mat tamper_frozen_;   // the picture a freeze tamper repeats
   ingest::SourceStats stats_;
 
   std::mutex mu_;
