@@ -45,8 +45,54 @@ CREATE TABLE camera_state (
 );
 )sql";
 
-constexpr std::array<Migration, 1> kSqliteMigrations = {{
+// The server's tables. changes is the live feed's journal (store.h Change);
+// audit is append-only and hash-chained (store.h AuditEntry).
+constexpr std::string_view kMigration2 = R"sql(
+CREATE TABLE changes (
+  seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind     TEXT    NOT NULL,
+  event_id INTEGER NOT NULL,
+  wall     REAL    NOT NULL
+);
+CREATE TABLE event_acks (
+  event_id       INTEGER PRIMARY KEY,
+  state          TEXT NOT NULL,
+  classification TEXT NOT NULL DEFAULT '',
+  comment        TEXT NOT NULL DEFAULT '',
+  user           TEXT NOT NULL DEFAULT '',
+  wall           REAL NOT NULL
+);
+CREATE TABLE users (
+  name         TEXT PRIMARY KEY,
+  role         TEXT NOT NULL,
+  pw_hash      TEXT NOT NULL,
+  created_wall REAL NOT NULL
+);
+CREATE TABLE credentials (
+  token_hash   TEXT PRIMARY KEY,
+  user         TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  label        TEXT NOT NULL DEFAULT '',
+  created_wall REAL NOT NULL,
+  expires_wall REAL NOT NULL DEFAULT 0,
+  revoked      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX credentials_user ON credentials(user);
+CREATE TABLE audit (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  wall      REAL NOT NULL,
+  actor     TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  target    TEXT NOT NULL DEFAULT '',
+  detail    TEXT NOT NULL DEFAULT '',
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 2> kSqliteMigrations = {{
     {1, "events and camera_state tables", kMigration1},
+    {2, "change journal, acknowledgements, users, credentials, audit log", kMigration2},
 }};
 
 struct StmtDeleter {

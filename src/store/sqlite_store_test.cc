@@ -102,7 +102,8 @@ TEST_F(SqliteStoreTest, DamagedPagesAreCorruptionNotACrash) {
 
 TEST_F(SqliteStoreTest, DiskFullIsIOErrorNamingThePathAndKeepsEarlierEvents) {
   SqliteStoreOptions opts;
-  opts.max_db_bytes = 64 * 1024;
+  // Room for the schema's pages (every migration) plus some events.
+  opts.max_db_bytes = 128 * 1024;
   auto store = OpenSqliteStore(DbPath(), opts);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   std::vector<events::Event> stored;

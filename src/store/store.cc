@@ -1,6 +1,9 @@
 #include "store/store.h"
 
+#include <openssl/evp.h>
+
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace watchline::store {
@@ -51,6 +54,11 @@ Status ValidateFilter(const EventFilter& f) {
   if ((f.from_wall && !Finite(*f.from_wall)) || (f.to_wall && !Finite(*f.to_wall))) {
     return Status::InvalidArgument("event query wall range is not finite");
   }
+  if (f.ack_state && *f.ack_state != "new" && *f.ack_state != "acknowledged" &&
+      *f.ack_state != "resolved") {
+    return Status::InvalidArgument("event query state '" + *f.ack_state +
+                                   "' is not new, acknowledged or resolved");
+  }
   return Status::Ok();
 }
 
@@ -63,6 +71,66 @@ Status ValidateCameraState(const CameraState& s) {
     return Status::InvalidArgument("camera state of camera " + s.camera + " has a non-finite time");
   }
   return Status::Ok();
+}
+
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(bytes.data(), bytes.size(), md, &n, EVP_sha256(), nullptr);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (unsigned int i = 0; i < n; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
+
+std::string AuditHash(const std::string& prev_hash, const AuditEntry& a) {
+  char wall[64];
+  std::snprintf(wall, sizeof wall, "%.6f", a.wall);
+  std::string text;
+  for (const std::string& f : {prev_hash, std::to_string(a.id), std::string(wall), a.actor,
+                               a.action, a.target, a.detail}) {
+    text += std::to_string(f.size());
+    text += ':';
+    text += f;
+    text += ';';
+  }
+  return Sha256Hex(text);
+}
+
+Result<std::vector<AuditProblem>> VerifyAuditChain(Store* store) {
+  std::vector<AuditProblem> problems;
+  int64_t expect_id = 1;
+  std::string prev_hash;  // the stored hash of the previous row
+  int64_t after = 0;
+  while (true) {
+    WL_ASSIGN_OR_RETURN(std::vector<AuditEntry> rows, store->ListAudit(after, 1000));
+    if (rows.empty()) break;
+    for (const AuditEntry& a : rows) {
+      if (a.id != expect_id) {
+        problems.push_back({expect_id, "deleted (rows " + std::to_string(expect_id) + ".." +
+                                           std::to_string(a.id - 1) + " are missing)"});
+      }
+      if (a.hash != AuditHash(a.prev_hash, a)) {
+        problems.push_back({a.id, "edited (its content does not match its hash)"});
+      } else if (a.prev_hash != prev_hash) {
+        problems.push_back({a.id, "chain broken (its prev_hash does not match the row before; "
+                                  "the row before was edited or deleted)"});
+      }
+      prev_hash = a.hash;
+      expect_id = a.id + 1;
+      after = a.id;
+    }
+  }
+  WL_ASSIGN_OR_RETURN(int64_t last, store->LastAuditId());
+  if (last >= expect_id) {
+    problems.push_back({expect_id, "deleted (rows " + std::to_string(expect_id) + ".." +
+                                       std::to_string(last) + " are missing at the end)"});
+  }
+  return problems;
 }
 
 }  // namespace watchline::store

@@ -521,6 +521,174 @@ events::Event ExpectedEvent(const CommitRecord& r) {
 // Kills a writing process with SIGKILL at an arbitrary point, several times
 // over the same store, and checks that every event it reported as committed
 // is there, whole, after each reopen.
+// ---- migration 2: journal, acknowledgements, users, credentials, audit ----
+
+TEST_P(StoreTest, JournalRecordsAppendSetEndAndAckInOrder) {
+  auto st = Open();
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  Store& s = **st;
+  EXPECT_EQ(*s.LastChangeSeq(), 0);
+  events::Event a = MakeEvent(1), b = MakeEvent(2);
+  a.end.reset();
+  ASSERT_TRUE(s.Append(&a).ok());
+  ASSERT_TRUE(s.Append(&b).ok());
+  ASSERT_TRUE(s.SetEnd(a.id, a.t + 5).ok());
+  ASSERT_TRUE(s.SetAck({b.id, "acknowledged", "false_alarm", "a heron", "op", 1.7e9}).ok());
+  auto ch = s.ListChanges(0, 100);
+  ASSERT_TRUE(ch.ok()) << ch.status().ToString();
+  ASSERT_EQ(ch->size(), 4u);
+  const char* kinds[] = {"event", "event", "update", "ack"};
+  const int64_t ids[] = {a.id, b.id, a.id, b.id};
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ((*ch)[i].seq, static_cast<int64_t>(i + 1));
+    EXPECT_EQ((*ch)[i].kind, kinds[i]) << i;
+    EXPECT_EQ((*ch)[i].event_id, ids[i]) << i;
+  }
+  EXPECT_EQ(*s.LastChangeSeq(), 4);
+  auto tail = s.ListChanges(2, 1);
+  ASSERT_TRUE(tail.ok());
+  ASSERT_EQ(tail->size(), 1u);
+  EXPECT_EQ(tail->front().seq, 3);
+  EXPECT_FALSE(s.ListChanges(0, 0).ok());
+  // A failed SetEnd journals nothing.
+  EXPECT_FALSE(s.SetEnd(999999, 1).ok());
+  EXPECT_EQ(*s.LastChangeSeq(), 4);
+}
+
+TEST_P(StoreTest, AcksReplaceAndFilterQueriesByState) {
+  auto st = Open();
+  ASSERT_TRUE(st.ok());
+  Store& s = **st;
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    events::Event e = MakeEvent(i);
+    ASSERT_TRUE(s.Append(&e).ok());
+    ids.push_back(e.id);
+  }
+  EXPECT_TRUE(s.SetAck({ids[0], "acknowledged", "", "", "op", 1}).ok());
+  EXPECT_TRUE(s.SetAck({ids[1], "acknowledged", "", "", "op", 1}).ok());
+  EventAck later{ids[1], "resolved", "true_alarm", "caught", "boss", 2};
+  EXPECT_TRUE(s.SetAck(later).ok());
+  EXPECT_TRUE(s.SetAck({999999, "acknowledged", "", "", "op", 1}).IsNotFound());
+  EXPECT_TRUE(s.SetAck({ids[2], "maybe", "", "", "op", 1}).IsInvalidArgument());
+  EXPECT_TRUE(s.SetAck({ids[2], "resolved", "ufo", "", "op", 1}).IsInvalidArgument());
+  auto acks = s.GetAcks(ids);
+  ASSERT_TRUE(acks.ok());
+  ASSERT_EQ(acks->size(), 2u);
+  EXPECT_EQ((*acks)[1], later);
+  auto ids_of = [&](const std::string& state) {
+    EventFilter f;
+    f.ack_state = state;
+    std::vector<int64_t> out;
+    auto got = s.Query(f);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    if (got.ok())
+      for (const auto& e : *got) out.push_back(e.id);
+    return out;
+  };
+  EXPECT_EQ(ids_of("new"), std::vector<int64_t>{ids[2]});
+  EXPECT_EQ(ids_of("acknowledged"), std::vector<int64_t>{ids[0]});
+  EXPECT_EQ(ids_of("resolved"), std::vector<int64_t>{ids[1]});
+  EventFilter newest;
+  newest.newest_first = true;
+  newest.limit = 2;
+  auto page = s.Query(newest);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].id, ids[2]);
+  EXPECT_EQ((*page)[1].id, ids[1]);
+  newest.before_id = ids[1];
+  page = s.Query(newest);
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ((*page)[0].id, ids[0]);
+  EventFilter bad;
+  bad.ack_state = "pending";
+  EXPECT_TRUE(s.Query(bad).status().IsInvalidArgument());
+}
+
+TEST_P(StoreTest, HealthFilterSplitsCameraEventsFromDetections) {
+  auto st = Open();
+  ASSERT_TRUE(st.ok());
+  Store& s = **st;
+  events::Event h = MakeEvent(0), d = MakeEvent(1);
+  h.type = "camera_offline";
+  d.type = "line_crossing";
+  ASSERT_TRUE(s.Append(&h).ok());
+  ASSERT_TRUE(s.Append(&d).ok());
+  EventFilter f;
+  f.health = true;
+  auto got = s.Query(f);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ(got->front().id, h.id);
+  f.health = false;
+  got = s.Query(f);
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ(got->front().id, d.id);
+}
+
+TEST_P(StoreTest, UsersAndCredentialsLifecycle) {
+  auto st = Open();
+  ASSERT_TRUE(st.ok());
+  Store& s = **st;
+  User u{"alice", "operator", "$argon2id$x", 5};
+  ASSERT_TRUE(s.CreateUser(u).ok());
+  EXPECT_TRUE(s.CreateUser(u).IsInvalidArgument()) << "duplicate name";
+  EXPECT_TRUE(s.CreateUser({"bad name", "viewer", "h", 1}).IsInvalidArgument());
+  EXPECT_TRUE(s.CreateUser({"bob", "root", "h", 1}).IsInvalidArgument());
+  EXPECT_EQ(*s.GetUser("alice"), u);
+  EXPECT_TRUE(s.GetUser("nobody").status().IsNotFound());
+  u.role = "admin";
+  ASSERT_TRUE(s.UpdateUser(u).ok());
+  EXPECT_EQ(s.GetUser("alice")->role, "admin");
+  EXPECT_TRUE(s.UpdateUser({"nobody", "viewer", "h", 1}).IsNotFound());
+
+  Credential c{"abc123", "alice", "session", "", 10, 20, false};
+  ASSERT_TRUE(s.CreateCredential(c).ok());
+  EXPECT_EQ(*s.GetCredential("abc123"), c);
+  ASSERT_TRUE(s.RevokeCredential("abc123").ok());
+  EXPECT_TRUE(s.GetCredential("abc123")->revoked);
+  EXPECT_TRUE(s.RevokeCredential("nope").IsNotFound());
+  ASSERT_TRUE(s.CreateCredential({"def456", "alice", "token", "ci", 11, 0, false}).ok());
+  ASSERT_EQ(s.ListCredentials("alice")->size(), 2u);
+  EXPECT_EQ(s.ListCredentials("alice")->front().token_hash, "def456") << "newest first";
+  ASSERT_TRUE(s.DeleteUser("alice").ok());
+  EXPECT_TRUE(s.GetCredential("def456")->revoked) << "deleting a user revokes its tokens";
+  EXPECT_TRUE(s.DeleteUser("alice").IsNotFound());
+  EXPECT_TRUE(s.ListUsers()->empty());
+}
+
+TEST_P(StoreTest, AuditRowsChainAndVerifySurvivesReopen) {
+  {
+    auto st = Open();
+    ASSERT_TRUE(st.ok());
+    for (int i = 0; i < 5; ++i) {
+      AuditEntry a;
+      a.wall = 1.7e9 + i;
+      a.actor = "alice";
+      a.action = "ack";
+      a.target = std::to_string(i);
+      a.detail = "{\"comment\":\"it's \\\"quoted\\\"\"}";
+      ASSERT_TRUE((*st)->AppendAudit(&a).ok());
+      EXPECT_EQ(a.id, i + 1);
+      EXPECT_EQ(a.hash, AuditHash(a.prev_hash, a));
+    }
+    AuditEntry bad;
+    EXPECT_TRUE((*st)->AppendAudit(&bad).IsInvalidArgument()) << "no action";
+  }
+  auto st = Open();
+  ASSERT_TRUE(st.ok());
+  auto rows = (*st)->ListAudit(0, 100);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 5u);
+  EXPECT_EQ((*rows)[0].prev_hash, "");
+  for (size_t i = 1; i < rows->size(); ++i) EXPECT_EQ((*rows)[i].prev_hash, (*rows)[i - 1].hash);
+  EXPECT_EQ(*(*st)->LastAuditId(), 5);
+  auto problems = VerifyAuditChain(st->get());
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty());
+}
+
 TEST_P(StoreCrashTest, SigkillLosesNothingCommitted) {
   std::vector<CommitRecord> committed;
   for (int round = 0; round < kRounds; ++round) {
