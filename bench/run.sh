@@ -14,3 +14,8 @@ echo "== pipeline: one camera against FFmpeg decode alone and OpenCV MOG2"
 echo
 echo "== real crossings: MOT15 TUD (lines drawn across the walkway)"
 bash bench/tud_crossings.sh
+
+echo
+echo "== coverage: 1,400 km perimeter, 7,000 cameras, live updates; planner on 100 km"
+COVERAGE_BENCH=${COVERAGE_BENCH:-$(dirname "$BIN")/bench/coverage_bench}
+if [ -x "$COVERAGE_BENCH" ]; then "$COVERAGE_BENCH"; else echo "bench: $COVERAGE_BENCH not built" >&2; fi

@@ -13,6 +13,7 @@ if [ ! -d "$DATA/mot15" ]; then
   echo "tud_crossings: $DATA/mot15 not found (set WATCHLINE_DATA); skipped"
   exit 0
 fi
+DATA=$(cd "$DATA" && pwd)   # the config below lives elsewhere: make it absolute
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

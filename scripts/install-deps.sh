@@ -13,12 +13,25 @@ PACKAGES=(
   libopencv-dev
   # config, JSON, CLI, embedded store
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3
+  # geometry and coverage: projection to a local metric frame (PROJ, with its
+  # EPSG database for DEM CRSs), footprint/perimeter intersection (GEOS C API),
+  # terrain line of sight from a DEM GeoTIFF (GDAL), the planner's integer
+  # programs (GLPK)
+  libproj-dev proj-data libgeos-dev libgdal-dev libglpk-dev
   # tests
   libgtest-dev libgmock-dev
   # the real RTSP server the tests run on loopback (gst-rtsp-server + x264)
   gstreamer1.0-tools libgstreamer1.0-dev libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  # operator server: HTTP(S) (cpp-httplib, OpenSSL), argon2id passwords (libsodium)
+  libcpp-httplib-dev libssl-dev libsodium-dev
+  # server tests and benchmark: the browser test's Chromium, wrk for load, curl for scripts
+  chromium wrk curl
 )
+
+# The web UI's packages come from npm at build time (web/CMakeLists.txt). Debian's
+# nodejs/npm only when no npm is on the PATH (a newer Node may be installed otherwise).
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

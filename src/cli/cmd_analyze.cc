@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "events/event.h"
+#include "health/health_monitor.h"
 #include "ingest/ffmpeg_source.h"
 #include "store/sqlite_store.h"
 
@@ -34,6 +35,18 @@ struct AnalyzeArgs {
   double analysis_fps = -1;
   bool quiet = false;
 };
+
+// Stores one event. A health condition's closing copy (end set, already
+// stored when it opened) sets the end of its row; an opening one records its
+// row id in *open so that its closing copy finds it.
+Status StoreEvent(store::Store* db, events::Event* e, std::optional<events::Event>* open) {
+  if (e->IsHealth() && e->end && e->id > 0) return db->SetEnd(e->id, *e->end);
+  e->wall = Clock::Real()->WallNow();
+  WL_RETURN_IF_ERROR(db->Append(e));
+  if (e->IsHealth() && !e->end && open->has_value() && (*open)->type == e->type && (*open)->t == e->t)
+    (*open)->id = e->id;
+  return Status::Ok();
+}
 
 int RunAnalyze(const AnalyzeArgs& a) {
   auto cfg = config::LoadConfig(a.config_path);
@@ -84,6 +97,11 @@ int RunAnalyze(const AnalyzeArgs& a) {
     return s.ExitCode();
   }
   analysis::CameraAnalyzer analyzer(cam);
+  // Health runs on every analysed frame, on the clip's media time. Condition
+  // events are printed when they begin (end null) and again when they end
+  // (end set); one still open at the end of the clip is closed at its last frame.
+  health::HealthMonitor health(cam, 0);
+  std::optional<events::Event> open_health;
 
   const bool progress = !a.quiet && isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
@@ -104,10 +122,12 @@ int RunAnalyze(const AnalyzeArgs& a) {
     ++frames;
     last_t = frame->t;
     std::vector<events::Event> evs = analyzer.Process(*frame);
+    if (auto tr = health.OnImage(frame->t, frame->gray)) {
+      for (auto& e : health::TransitionEvents(cam.id, *tr, &open_health)) evs.push_back(std::move(e));
+    }
     for (auto& e : evs) {
       if (db) {
-        e.wall = Clock::Real()->WallNow();
-        if (Status s = db->Append(&e); !s.ok()) {
+        if (Status s = StoreEvent(db.get(), &e, &open_health); !s.ok()) {
           PrintError("cannot store event: " + s.message());
           return 1;
         }
@@ -140,6 +160,19 @@ int RunAnalyze(const AnalyzeArgs& a) {
                      last_t, static_cast<long long>(frames), frames / el,
                      static_cast<long long>(nevents));
       }
+    }
+  }
+  if (open_health) {
+    health::Transition close{health.state(), health::State::kOk, std::max(last_t, open_health->t), "end of clip", 1};
+    for (auto& e : health::TransitionEvents(cam.id, close, &open_health)) {
+      if (db) {
+        if (Status s = StoreEvent(db.get(), &e, &open_health); !s.ok()) {
+          PrintError("cannot store event: " + s.message());
+          return 1;
+        }
+      }
+      std::fputs((events::ToJsonLine(e) + "\n").c_str(), stdout);
+      ++nevents;
     }
   }
   const double elapsed =

@@ -14,6 +14,9 @@
 #include "config/config.h"
 #include "engine/demo_config.h"
 #include "engine/engine.h"
+#include "server/auth.h"
+#include "server/server.h"
+#include "store/store.h"
 
 namespace watchline::cli {
 namespace {
@@ -23,7 +26,33 @@ struct DemoArgs {
   double duration = 0;  // 0 = until Ctrl-C
   bool json = false;
   bool print_config = false;
+  int port = 8080;                 // 0 = any free port
+  std::string bind = "127.0.0.1";
+  bool no_server = false;
 };
+
+// A demo site with no user yet gets an admin with a random password, printed
+// once on this terminal (there is no default password). Real sites make their
+// first admin with `watchline user add NAME --role admin`.
+void EnsureDemoAdmin(store::Store* st, const std::string& data_dir) {
+  auto users = st->ListUsers();
+  if (!users.ok() || !users->empty()) return;
+  const std::string password = server::NewSecret("").substr(0, 16);
+  auto hash = server::HashPassword(password);
+  if (!hash.ok()) return;
+  if (!st->CreateUser({"admin", "admin", *hash, Clock::Real()->WallNow()}).ok()) return;
+  store::AuditEntry a;
+  a.wall = Clock::Real()->WallNow();
+  a.actor = "demo";
+  a.action = "user_add";
+  a.target = "admin";
+  a.detail = "{\"role\":\"admin\",\"password\":\"random, shown once on the console\"}";
+  (void)st->AppendAudit(&a);
+  std::fprintf(stderr,
+               "watchline demo: created user 'admin' with password %s (shown once; change it with "
+               "`watchline user passwd admin --data-dir %s`)\n",
+               password.c_str(), data_dir.c_str());
+}
 
 std::string Clock24(double wall) {
   std::time_t tt = static_cast<std::time_t>(wall);
@@ -81,6 +110,10 @@ int RunDemo(const DemoArgs& a) {
     std::fputs(yaml.c_str(), stdout);
     return 0;
   }
+  if (Status s = engine::WriteDemoPerimeter(a.demo); !s.ok()) {
+    PrintError(s.ToString());
+    return s.ExitCode();
+  }
   auto cfg = config::ParseConfig(yaml, "<demo>", ".");
   if (!cfg.ok()) {
     PrintError("the embedded demo config is invalid (a bug): " + cfg.status().message());
@@ -104,6 +137,20 @@ int RunDemo(const DemoArgs& a) {
     PrintError(s.ToString());
     return s.ExitCode() == 2 ? 2 : 1;
   }
+  std::unique_ptr<server::Server> srv;
+  if (!a.no_server) {
+    EnsureDemoAdmin(eng.store(), a.demo.data_dir);
+    config::ServerConfig http = eng.config().server;
+    http.port = a.port;
+    http.bind = a.bind;
+    int code = 0;
+    srv = StartServer(&eng, http, yaml, &code);
+    if (!srv) {
+      eng.Stop();
+      return code;
+    }
+    std::fprintf(stderr, "watchline demo: web UI at %s\n", srv->url().c_str());
+  }
   std::fprintf(stderr,
                "watchline demo: %d simulated cameras on a %.0f km river border; data in %s\n"
                "events and camera states print below; Ctrl-C stops and prints a summary\n",
@@ -117,6 +164,7 @@ int RunDemo(const DemoArgs& a) {
     int sig = sigtimedwait(&set, nullptr, &ts);
     if (sig == SIGINT || sig == SIGTERM) break;
   }
+  if (srv) srv->Stop();
   eng.Stop();
   PrintSummary(eng.Cameras(), Clock::Real()->Now() - start);
   return 0;
@@ -139,6 +187,11 @@ void RegisterDemo(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0.5, 30.0))
       ->capture_default_str();
   cmd->add_flag("--json", a->json, "print events as JSON Lines instead of a table");
+  cmd->add_option("--port", a->port, "web UI / API port (0 = any free port)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--bind", a->bind, "web UI / API listen address")->capture_default_str();
+  cmd->add_flag("--no-server", a->no_server, "run the engine only, without the web UI / API");
   cmd->add_flag("--print-config", a->print_config, "print the embedded demo config and exit");
   cmd->callback([a, exit_code] { *exit_code = RunDemo(*a); });
 }

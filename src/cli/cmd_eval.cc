@@ -149,6 +149,7 @@ void RegisterEval(CLI::App& app, int* exit_code) {
   ev->add_flag("--ignore-direction", a->ignore_direction, "match crossings regardless of direction");
   ev->add_flag("--json", a->json, "print the result as JSON");
   ev->callback([a, exit_code] { *exit_code = RunEvalEvents(*a); });
+  RegisterEvalHealth(cmd, exit_code);
 }
 
 }  // namespace watchline::cli

@@ -65,6 +65,24 @@ void RegisterSim(CLI::App& app, int* exit_code) {
   cmd->add_option("--noise", a->opt.noise_sigma, "sensor noise, grey levels")->capture_default_str();
   cmd->add_option("--camera-id", a->opt.camera_id, "camera id in the written config")
       ->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--tamper",
+         [a](const std::string& v) {
+           if (!sim::ParseTamper(v, &a->opt.tamper)) throw CLI::ValidationError("--tamper", "unknown tamper " + v);
+         },
+         "tamper drawn into the clip: cover, spray, defocus, glare, blackout, freeze, move")
+      ->check(CLI::IsMember({"none", "cover", "spray", "defocus", "glare", "blackout", "freeze", "move"}));
+  cmd->add_option("--tamper-at", a->opt.tamper_at_s, "seconds into the clip the tamper begins")
+      ->check(CLI::Range(0.0, 36000.0));
+  cmd->add_option("--tamper-for", a->opt.tamper_for_s, "seconds the tamper lasts (0 = to the end)")
+      ->check(CLI::Range(0.0, 36000.0));
+  cmd->add_option("--ir-switch", a->opt.conditions.ir_switch_s, "day <-> IR night switch every N seconds");
+  cmd->add_option("--ae-step", a->opt.conditions.ae_step_s, "auto-exposure step every N seconds");
+  cmd->add_option("--passers", a->opt.conditions.passers_s, "a person passes close to the lens every ~N seconds");
+  cmd->add_flag("--rain", a->opt.conditions.rain, "rain streaks and haze");
+  cmd->add_flag("--clouds", a->opt.conditions.clouds, "cloud shadows");
+  cmd->add_flag("--headlights", a->opt.conditions.headlights, "headlights sweeping through now and then");
+  cmd->add_flag("--water", a->opt.conditions.water, "moving water at the bottom of the view");
   cmd->add_flag("-q,--quiet", a->quiet, "no progress output");
   cmd->callback([a, exit_code] { *exit_code = RunSim(*a); });
 }

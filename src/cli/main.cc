@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <string>
 
+#include <opencv2/core.hpp>
+
 #include "base/log.h"
 #include "cli/commands.h"
 
@@ -41,6 +43,9 @@ int main(int argc, char** argv) {
     // FFmpeg's own lines (x264 settings, per-macroblock decode errors) are noise
     // for an operator: watchline reports what matters in its own words.
     av_log_set_level(l == LogLevel::kDebug ? AV_LOG_WARNING : AV_LOG_FATAL);
+    // One analysis thread per camera is the unit of parallelism; OpenCV's own
+    // thread pool inside each would only fight it for cores.
+    cv::setNumThreads(1);
   });
   RegisterAnalyze(app, &exit_code);
   RegisterCheckConfig(app, &exit_code);
@@ -48,6 +53,12 @@ int main(int argc, char** argv) {
   RegisterDemo(app, &exit_code);
   RegisterEval(app, &exit_code);
   RegisterBench(app, &exit_code);
+  RegisterCoverage(app, &exit_code);
+  RegisterPlan(app, &exit_code);
+  RegisterHealth(app, &exit_code);
+  RegisterServe(app, &exit_code);
+  RegisterUser(app, &exit_code);
+  RegisterAudit(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -53,6 +53,11 @@ constexpr Range kHeadingDeg{0, 360};
 constexpr Range kHfovDeg{1, 360};
 constexpr Range kTiltDeg{-90, 90};
 constexpr Range kRangeM{0, 100000, true};       // 100 km: beyond any camera
+constexpr Range kResolutionPx{16, 16384};       // sensor width / height in pixels
+constexpr Range kVfovDeg{1, 179};               // a pinhole lens: under 180 degrees
+constexpr Range kPersonWidthM{0.1, 5};          // a child to a vehicle
+constexpr Range kTargetHeightM{0, 100};         // above the ground
+constexpr Range kLosStepM{0.1, 1000};           // terrain checks along the line
 constexpr Range kLoiterS{0, 86400, true};       // up to a day
 constexpr Range kStreamTimeoutS{0, 300, true};  // open / read: 5 minutes at most
 constexpr Range kOfflineAfterS{0, 3600, true};
@@ -61,6 +66,18 @@ constexpr Range kRingSize{1, 1024};
 constexpr Range kAreaFrac{0, 1, true};
 constexpr Range kDetectionS{0, 3600};  // detection tunables in seconds; 0 disables
 constexpr Range kDisplacement{0, 1};   // normalised image distance
+constexpr Range kHealthS{0, 3600};        // health durations, seconds; 0 = at once
+constexpr Range kHealthLearnS{0, 600, true};
+constexpr Range kHealthUpdateS{1, 864000};  // slow reference update: 1 s to 10 days
+constexpr Range kHealthFraction{0, 1, true};
+
+constexpr Range kPort{1, 65535};
+constexpr Range kSessionTtlS{60, 30 * 86400};      // a minute to a month
+constexpr Range kMaxBodyBytes{1024, 64 << 20};     // 1 KiB to 64 MiB
+constexpr Range kLoginFailures{1, 1000};
+constexpr Range kLoginWindowS{1, 86400};
+constexpr Range kServerThreads{8, 4096};
+constexpr Range kSseClients{1, 4000};
 
 constexpr size_t kMinLinePoints = 2;
 constexpr size_t kMinPolygonPoints = 3;
@@ -274,11 +291,15 @@ class Parser {
   Result<CameraConfig> ParseCamera(const Value& v, std::map<std::string, int>& camera_ids) const;
   Result<AnalysisConfig> ParseAnalysis(const Value& v) const;
   Result<PositionConfig> ParsePosition(const Value& v) const;
+  Result<std::array<int, 2>> ReadResolution(const Value& v) const;
+  Result<CoverageConfig> ParseCoverage(const Value& v) const;
   Result<std::vector<CalibrationPoint>> ParseCalibration(const Value& v) const;
   Result<LineRule> ParseLineRule(const Value& v, std::map<std::string, int>& rule_ids) const;
   Result<ZoneRule> ParseZoneRule(const Value& v, std::map<std::string, int>& rule_ids) const;
   Result<IngestConfig> ParseIngest(const Value& v) const;
   Result<DetectionConfig> ParseDetection(const Value& v) const;
+  Result<HealthConfig> ParseHealth(const Value& v) const;
+  Result<ServerConfig> ParseServer(const Value& v) const;
 
   std::string Resolve(const std::string& p) const;
 
@@ -578,6 +599,7 @@ Result<PerimeterConfig> Parser::ParsePerimeter(const Value& v) const {
                       [&](const Value& f) {
                         return Set(p.inside, OneOf(f, {"left", "right"}));
                       }},
+                     {"dem", [&](const Value& f) { return Set(p.dem, Path(f)); }},
                  }));
   return p;
 }
@@ -601,11 +623,54 @@ Result<PositionConfig> Parser::ParsePosition(const Value& v) const {
              {"height_m", [&](const Value& f) { return Set(p.height_m, Number(f, kHeightM)); }},
              {"heading_deg",
               [&](const Value& f) { return Set(p.heading_deg, Number(f, kHeadingDeg)); }},
-             {"hfov_deg", [&](const Value& f) { return Set(p.hfov_deg, Number(f, kHfovDeg)); }},
+             {"hfov_deg",
+              [&](const Value& f) {
+                p.hfov_given = true;
+                return Set(p.hfov_deg, Number(f, kHfovDeg));
+              }},
              {"tilt_deg", [&](const Value& f) { return Set(p.tilt_deg, Number(f, kTiltDeg)); }},
              {"range_m", [&](const Value& f) { return Set(p.range_m, Number(f, kRangeM)); }},
+             {"model", [&](const Value& f) { return Set(p.model, String(f)); }},
+             {"resolution",
+              [&](const Value& f) { return Set(p.resolution, ReadResolution(f)); }},
+             {"vfov_deg", [&](const Value& f) { return Set(p.vfov_deg, Number(f, kVfovDeg)); }},
          }));
+  if (!p.model.empty() && p.resolution)
+    return Fail(v, "give either 'model' or 'resolution', not both (the model sets the resolution)");
   return p;
+}
+
+Result<std::array<int, 2>> Parser::ReadResolution(const Value& v) const {
+  if (!v.node.IsSequence() || v.node.size() != 2)
+    return Fail(v, "expected [width, height] in pixels, got " +
+                       (v.node.IsSequence() ? "a list of " + std::to_string(v.node.size()) +
+                                                  " values"
+                                            : Describe(v.node)));
+  std::array<int, 2> wh{};
+  for (size_t i = 0; i < 2; ++i) {
+    const YAML::Node c = v.node[i];
+    WL_ASSIGN_OR_RETURN(
+        wh[i], Integer(Value{c, v.path + "[" + std::to_string(i) + "]", LineOf(c, v.line)},
+                       kResolutionPx));
+  }
+  return wh;
+}
+
+Result<CoverageConfig> Parser::ParseCoverage(const Value& v) const {
+  CoverageConfig c;
+  WL_RETURN_IF_ERROR(ReadMap(
+      v, {
+             {"dori",
+              [&](const Value& f) {
+                return Set(c.dori, OneOf(f, {"detect", "observe", "recognise", "identify"}));
+              }},
+             {"person_width_m",
+              [&](const Value& f) { return Set(c.person_width_m, Number(f, kPersonWidthM)); }},
+             {"target_height_m",
+              [&](const Value& f) { return Set(c.target_height_m, Number(f, kTargetHeightM)); }},
+             {"los_step_m", [&](const Value& f) { return Set(c.los_step_m, Number(f, kLosStepM)); }},
+         }));
+  return c;
 }
 
 Result<std::vector<CalibrationPoint>> Parser::ParseCalibration(const Value& v) const {
@@ -670,12 +735,43 @@ Result<IngestConfig> Parser::ParseIngest(const Value& v) const {
            }},
           {"realtime", [&](const Value& f) { return Set(in.realtime, Bool(f)); }},
           {"loop", [&](const Value& f) { return Set(in.loop, Bool(f)); }},
+          {"keyframes_only", [&](const Value& f) { return Set(in.keyframes_only, Bool(f)); }},
       }));
   if (in.backoff_min_s > in.backoff_max_s)
     return Fail(v, "backoff_min_s (" + FormatNumber(in.backoff_min_s) +
                        ") must not be greater than backoff_max_s (" +
                        FormatNumber(in.backoff_max_s) + ")");
   return in;
+}
+
+Result<ServerConfig> Parser::ParseServer(const Value& v) const {
+  ServerConfig sv;
+  WL_RETURN_IF_ERROR(ReadMap(
+      v,
+      {
+          {"bind", [&](const Value& f) { return Set(sv.bind, String(f)); }},
+          {"port", [&](const Value& f) { return Set(sv.port, Integer(f, kPort)); }},
+          {"tls_cert", [&](const Value& f) { return Set(sv.tls_cert, Path(f)); }},
+          {"tls_key", [&](const Value& f) { return Set(sv.tls_key, Path(f)); }},
+          {"session_ttl_s",
+           [&](const Value& f) { return Set(sv.session_ttl_s, Number(f, kSessionTtlS)); }},
+          {"max_body_bytes",
+           [&](const Value& f) { return Set(sv.max_body_bytes, Integer(f, kMaxBodyBytes)); }},
+          {"login_max_failures",
+           [&](const Value& f) {
+             return Set(sv.login_max_failures, Integer(f, kLoginFailures));
+           }},
+          {"login_window_s",
+           [&](const Value& f) { return Set(sv.login_window_s, Number(f, kLoginWindowS)); }},
+          {"threads", [&](const Value& f) { return Set(sv.threads, Integer(f, kServerThreads)); }},
+          {"max_sse_clients",
+           [&](const Value& f) { return Set(sv.max_sse_clients, Integer(f, kSseClients)); }},
+          {"tiles_dir", [&](const Value& f) { return Set(sv.tiles_dir, Path(f)); }},
+      }));
+  if (sv.tls_cert.empty() != sv.tls_key.empty())
+    return Fail(v, "tls_cert and tls_key must be given together");
+  if (sv.bind.empty()) return Fail(v, "bind must not be empty");
+  return sv;
 }
 
 Result<DetectionConfig> Parser::ParseDetection(const Value& v) const {
@@ -702,6 +798,29 @@ Result<DetectionConfig> Parser::ParseDetection(const Value& v) const {
   return d;
 }
 
+Result<HealthConfig> Parser::ParseHealth(const Value& v) const {
+  HealthConfig h;
+  WL_RETURN_IF_ERROR(ReadMap(
+      v,
+      {
+          {"min_duration_s",
+           [&](const Value& f) { return Set(h.min_duration_s, Number(f, kHealthS)); }},
+          {"clear_after_s",
+           [&](const Value& f) { return Set(h.clear_after_s, Number(f, kHealthS)); }},
+          {"brief_occlusion_s",
+           [&](const Value& f) { return Set(h.brief_occlusion_s, Number(f, kHealthS)); }},
+          {"frozen_after_s",
+           [&](const Value& f) { return Set(h.frozen_after_s, Number(f, kHealthS)); }},
+          {"learn_s", [&](const Value& f) { return Set(h.learn_s, Number(f, kHealthLearnS)); }},
+          {"update_s", [&](const Value& f) { return Set(h.update_s, Number(f, kHealthUpdateS)); }},
+          {"occluded_fraction",
+           [&](const Value& f) { return Set(h.occluded_fraction, Number(f, kHealthFraction)); }},
+          {"defocus_ratio",
+           [&](const Value& f) { return Set(h.defocus_ratio, Number(f, kHealthFraction)); }},
+      }));
+  return h;
+}
+
 Result<CameraConfig> Parser::ParseCamera(const Value& v,
                                          std::map<std::string, int>& camera_ids) const {
   CameraConfig c;
@@ -709,13 +828,18 @@ Result<CameraConfig> Parser::ParseCamera(const Value& v,
   std::map<std::string, int> rule_ids;  // lines and zones share one namespace: events name the rule
   static const std::vector<Section> kSections = {
       {"analysis", {"width"}},
-      {"position", {"lat", "lon", "height_m", "heading_deg", "hfov_deg", "tilt_deg", "range_m"}},
+      {"position",
+       {"lat", "lon", "height_m", "heading_deg", "hfov_deg", "tilt_deg", "range_m", "model",
+        "resolution", "vfov_deg"}},
       {"ingest",
        {"open_timeout_s", "read_timeout_s", "offline_after_s", "backoff_min_s", "backoff_max_s",
-        "ring_size", "rtsp_transport", "realtime", "loop"}},
+        "ring_size", "rtsp_transport", "realtime", "loop", "keyframes_only"}},
       {"detection",
        {"min_area_frac", "max_area_frac", "learn_s", "track_max_gap_s", "confirm_s",
         "min_displacement", "debounce_s"}},
+      {"health",
+       {"min_duration_s", "clear_after_s", "brief_occlusion_s", "frozen_after_s", "update_s",
+        "occluded_fraction", "defocus_ratio"}},
   };
   WL_RETURN_IF_ERROR(ReadMap(
       v,
@@ -744,6 +868,7 @@ Result<CameraConfig> Parser::ParseCamera(const Value& v,
            }},
           {"ingest", [&](const Value& f) { return Set(c.ingest, ParseIngest(f)); }},
           {"detection", [&](const Value& f) { return Set(c.detection, ParseDetection(f)); }},
+          {"health", [&](const Value& f) { return Set(c.health, ParseHealth(f)); }},
       },
       kSections));
   return c;
@@ -766,7 +891,11 @@ Result<Config> Parser::Parse(const YAML::Node& root) {
                 "the file is empty; expected a mapping with 'site', 'perimeter' and/or 'cameras'");
   static const std::vector<Section> kSections = {
       {"site", {"name", "data_dir"}},
-      {"perimeter", {"geojson", "inside"}},
+      {"perimeter", {"geojson", "inside", "dem"}},
+      {"coverage", {"dori", "person_width_m", "target_height_m", "los_step_m"}},
+      {"server",
+       {"bind", "port", "tls_cert", "tls_key", "session_ttl_s", "max_body_bytes",
+        "login_max_failures", "login_window_s", "threads", "max_sse_clients", "tiles_dir"}},
   };
   Value top{root, "", LineOf(root, 1)};
   if (!root.IsMap())
@@ -783,7 +912,9 @@ Result<Config> Parser::Parse(const YAML::Node& root) {
              return Set(cfg.site, ParseSite(f));
            }},
           {"perimeter", [&](const Value& f) { return Set(cfg.perimeter, ParsePerimeter(f)); }},
+          {"coverage", [&](const Value& f) { return Set(cfg.coverage, ParseCoverage(f)); }},
           {"cameras", [&](const Value& f) { return Set(cfg.cameras, ParseCameras(f)); }},
+          {"server", [&](const Value& f) { return Set(cfg.server, ParseServer(f)); }},
       },
       kSections, /*allow_extensions=*/true));
   if (!site_given) cfg.site.data_dir = Resolve(cfg.site.data_dir);

@@ -7,6 +7,7 @@
 // Value types; safe to copy between threads once loaded.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,16 @@ struct SiteConfig {
 struct PerimeterConfig {
   std::string geojson;          // path to a GeoJSON LineString/MultiLineString, WGS84 lon/lat
   std::string inside = "left";  // "left" or "right" of the line's direction
+  std::string dem;              // optional GeoTIFF elevation model for terrain line of sight ("" = flat)
+};
+
+// How coverage is judged (docs/coverage.md): the IEC 62676-4 DORI level a camera
+// must reach on a person for a metre of perimeter to count as watched.
+struct CoverageConfig {
+  std::string dori = "detect";   // detect (25 px/m), observe (62.5), recognise (125), identify (250)
+  double person_width_m = 0.5;   // width of the person the density is judged on, metres
+  double target_height_m = 1.0;  // terrain line of sight: height above ground that must be seen, metres
+  double los_step_m = 2;         // terrain line of sight: spacing of the checks along the line, metres
 };
 
 struct AnalysisConfig {
@@ -43,6 +54,14 @@ struct PositionConfig {
   double hfov_deg = 60;
   double tilt_deg = 10;     // downward tilt from horizontal
   std::optional<double> range_m;  // fixes the useful range; footprint becomes a plain sector
+  // Optics for the DORI footprint (docs/coverage.md). A `model` from the
+  // built-in catalogue (src/geometry/camera_model.h) supplies the resolution
+  // and vertical field of view; it is checked against the catalogue by the
+  // geometry module. `resolution` and `model` exclude each other.
+  std::string model;                          // "" = none
+  std::optional<std::array<int, 2>> resolution;  // [width, height] px; default the model's, else 1920x1080
+  std::optional<double> vfov_deg;             // default: from hfov_deg and the aspect ratio
+  bool hfov_given = false;  // hfov_deg was written; else a model's own lens angle applies
 };
 
 struct CalibrationPoint {
@@ -74,6 +93,7 @@ struct IngestConfig {
   std::string rtsp_transport = "tcp";  // "tcp" or "udp"
   bool realtime = false;          // files only: pace reading to media time (as a live camera)
   bool loop = false;              // files only: start again at the end
+  bool keyframes_only = false;    // decode only keyframes (FFmpeg skip_frame): an idle camera's cheap mode
 };
 
 // Detection tunables (background model, blobs, tracker, rules).
@@ -85,6 +105,19 @@ struct DetectionConfig {
   double confirm_s = 0.4;         // a track must be seen this long before it can fire rules
   double min_displacement = 0.02; // normalised distance a track must move before it is confirmed
   double debounce_s = 2;          // the same rule does not fire twice for one track within this time
+};
+
+// Camera health and tamper checks (src/health). Durations in seconds of stream
+// time; docs/config.md gives the bounds.
+struct HealthConfig {
+  double min_duration_s = 1;       // a picture condition must hold this long before it is raised
+  double clear_after_s = 2;        // ... and be gone this long before it is cleared
+  double brief_occlusion_s = 1.2;  // occlusions shorter than this are passers-by, not tampering
+  double frozen_after_s = 2;       // an unchanging picture for this long -> camera_frozen
+  double learn_s = 0.5;            // seconds of healthy frames that build the reference scene
+  double update_s = 600;           // time constant of the slow reference update
+  double occluded_fraction = 0.25; // share of the view covered before camera_occluded
+  double defocus_ratio = 0.65;     // fine detail below this share of the reference's -> defocused
 };
 
 struct CameraConfig {
@@ -101,14 +134,32 @@ struct CameraConfig {
   std::vector<ZoneRule> zones;
   IngestConfig ingest;
   DetectionConfig detection;
+  HealthConfig health;
   int line = 0;              // line in the config file where this camera starts (for messages)
+};
+
+// The HTTP server of `watchline serve` / `watchline demo` (docs/config.md "server").
+struct ServerConfig {
+  std::string bind = "127.0.0.1";  // address to listen on; 0.0.0.0 for every interface
+  int port = 8080;
+  std::string tls_cert;            // PEM certificate; with tls_key, serve HTTPS
+  std::string tls_key;             // PEM private key
+  double session_ttl_s = 43200;    // a login session lasts this long (12 h)
+  int max_body_bytes = 65536;      // larger request bodies get 413
+  int login_max_failures = 5;      // failed logins per user name or client address ...
+  double login_window_s = 300;     // ... within this window, then 429 until it passes
+  int threads = 256;               // HTTP worker threads; each SSE client holds one
+  int max_sse_clients = 200;       // more live-feed clients get 503
+  std::string tiles_dir;           // optional local map tiles {z}/{x}/{y}.png; "" = plain map
 };
 
 struct Config {
   std::string path;          // the file it came from ("" when built in code)
   std::string base_dir;      // folder that relative paths resolve against
   SiteConfig site;
+  ServerConfig server;
   std::optional<PerimeterConfig> perimeter;
+  CoverageConfig coverage;
   std::vector<CameraConfig> cameras;
 
   const CameraConfig* FindCamera(const std::string& id) const {

@@ -257,6 +257,41 @@ TEST(ConfigTest, PerimeterOnlyAndEmptyListsAreValid) {
   EXPECT_EQ(r->perimeter->inside, "right");
 }
 
+TEST(ConfigTest, ServerBlockParsesWithDefaultsAndResolvesPaths) {
+  Result<Config> d = ParseConfig("site: {name: x}\n", "cams.yaml", "/base");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->server.bind, "127.0.0.1");
+  EXPECT_EQ(d->server.port, 8080);
+  EXPECT_TRUE(d->server.tls_cert.empty());
+  EXPECT_GE(d->server.threads, d->server.max_sse_clients);
+  Result<Config> r = ParseConfig(
+      "server: {bind: 0.0.0.0, port: 8443, tls_cert: tls/cert.pem, tls_key: tls/key.pem,\n"
+      "         session_ttl_s: 3600, max_body_bytes: 8192, login_max_failures: 3,\n"
+      "         login_window_s: 60, threads: 128, max_sse_clients: 100, tiles_dir: tiles}\n",
+      "cams.yaml", "/base");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->server.bind, "0.0.0.0");
+  EXPECT_EQ(r->server.port, 8443);
+  EXPECT_EQ(r->server.tls_cert, "/base/tls/cert.pem");
+  EXPECT_EQ(r->server.tls_key, "/base/tls/key.pem");
+  EXPECT_EQ(r->server.session_ttl_s, 3600);
+  EXPECT_EQ(r->server.max_body_bytes, 8192);
+  EXPECT_EQ(r->server.login_max_failures, 3);
+  EXPECT_EQ(r->server.login_window_s, 60);
+  EXPECT_EQ(r->server.threads, 128);
+  EXPECT_EQ(r->server.max_sse_clients, 100);
+  EXPECT_EQ(r->server.tiles_dir, "/base/tiles");
+}
+
+TEST(ConfigTest, ServerBlockRejectsBadValuesNamingTheKey) {
+  EXPECT_NE(ErrorOf("server: {port: 70000}\n").find("server.port"), std::string::npos);
+  EXPECT_NE(ErrorOf("server: {prot: 80}\n").find("did you mean 'port'"), std::string::npos);
+  EXPECT_NE(ErrorOf("server: {tls_cert: a.pem}\n").find("tls_cert and tls_key"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("server: {max_body_bytes: 10}\n").find("server.max_body_bytes"),
+            std::string::npos);
+}
+
 TEST(ConfigTest, UnknownTopLevelKeyNamesLineAndSuggests) {
   EXPECT_EQ(ErrorOf("site: {name: x}\n\nperimiter: {geojson: a.geojson}\n"),
             "cams.yaml:3: perimiter: unknown key (did you mean 'perimeter'?)");
@@ -570,9 +605,11 @@ TEST(ConfigTest, MergeKeysShareDefaultsAcrossCameras) {
   // ...but only at the top level, and only with the prefix.
   EXPECT_EQ(ErrorOf(std::string(kCameraHead) + "    x-note: hi\n"),
             "cams.yaml:4: cameras[0].x-note: unknown key (allowed here: id, source, fps, enabled, "
-            "analysis, position, calibration, masks, privacy, lines, zones, ingest, detection)");
+            "analysis, position, calibration, masks, privacy, lines, zones, ingest, detection, "
+            "health)");
   EXPECT_EQ(ErrorOf("defaults: &d {a: 1}\n"),
-            "cams.yaml:1: defaults: unknown key (allowed here: site, perimeter, cameras)");
+            "cams.yaml:1: defaults: unknown key (allowed here: site, perimeter, coverage, cameras, "
+            "server)");
 
   // An anchor on one camera, merged into the next.
   const std::string anchored =
@@ -613,6 +650,102 @@ TEST(ConfigTest, SecretsInSourcesAreNotEchoed) {
       ErrorOf("cameras:\n  - id: c1\n    source: a.mp4\n    fps: rtsp://admin:hunter2@cam/x\n");
   EXPECT_EQ(msg.find("hunter2"), std::string::npos) << msg;
   EXPECT_NE(msg.find("cameras[0].fps"), std::string::npos) << msg;
+}
+
+TEST(ConfigTest, CoverageOpticsAndDemParse) {
+  Result<Config> r = ParseConfig(
+      "perimeter: {geojson: b.geojson, dem: terrain.tif}\n"
+      "coverage: {dori: observe, person_width_m: 0.6, target_height_m: 1.5, los_step_m: 5}\n"
+      "cameras:\n"
+      "  - id: c1\n"
+      "    source: a.mp4\n"
+      "    position: {lat: 1, lon: 2, resolution: [3840, 2160], vfov_deg: 20}\n"
+      "  - id: c2\n"
+      "    source: b.mp4\n"
+      "    position: {lat: 1, lon: 2, model: thermal-640-25}\n",
+      "cams.yaml", "/base");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->perimeter->dem, "/base/terrain.tif");
+  EXPECT_EQ(r->coverage.dori, "observe");
+  EXPECT_DOUBLE_EQ(r->coverage.person_width_m, 0.6);
+  EXPECT_DOUBLE_EQ(r->coverage.target_height_m, 1.5);
+  EXPECT_DOUBLE_EQ(r->coverage.los_step_m, 5);
+  const PositionConfig& p1 = *r->cameras[0].position;
+  ASSERT_TRUE(p1.resolution.has_value());
+  EXPECT_EQ((*p1.resolution)[0], 3840);
+  EXPECT_EQ((*p1.resolution)[1], 2160);
+  EXPECT_DOUBLE_EQ(*p1.vfov_deg, 20);
+  EXPECT_TRUE(p1.model.empty());
+  EXPECT_EQ(r->cameras[1].position->model, "thermal-640-25");
+  EXPECT_FALSE(r->cameras[1].position->resolution.has_value());
+  EXPECT_FALSE(r->cameras[1].position->hfov_given);
+}
+
+TEST(ConfigTest, CoverageDefaults) {
+  Result<Config> r = ParseConfig("perimeter: {geojson: b.geojson}\n", "cams.yaml", "/base");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->perimeter->dem, "");
+  EXPECT_EQ(r->coverage.dori, "detect");
+  EXPECT_DOUBLE_EQ(r->coverage.person_width_m, 0.5);
+}
+
+TEST(ConfigTest, CoverageAndOpticsErrorsNameLineAndKey) {
+  EXPECT_EQ(ErrorOf("coverage: {dori: spot}\n"),
+            "cams.yaml:1: coverage.dori: must be one of 'detect', 'observe', 'recognise', "
+            "'identify', got 'spot'");
+  EXPECT_EQ(ErrorOf("coverage:\n  person_width_m: 0\n"),
+            "cams.yaml:2: coverage.person_width_m: must be between 0.1 and 5, got 0");
+  EXPECT_EQ(ErrorOf(std::string(kCameraHead) +
+                    "    position: {lat: 1, lon: 2, resolution: [1920]}\n"),
+            "cams.yaml:4: cameras[0].position.resolution: expected [width, height] in pixels, "
+            "got a list of 1 values");
+  EXPECT_EQ(ErrorOf(std::string(kCameraHead) +
+                    "    position: {lat: 1, lon: 2, resolution: [1920, 8]}\n"),
+            "cams.yaml:4: cameras[0].position.resolution[1]: must be between 16 and 16384, got 8");
+  EXPECT_EQ(ErrorOf(std::string(kCameraHead) +
+                    "    position:\n      lat: 1\n      lon: 2\n      model: x\n"
+                    "      resolution: [640, 480]\n"),
+            "cams.yaml:4: cameras[0].position: give either 'model' or 'resolution', not both "
+            "(the model sets the resolution)");
+  EXPECT_EQ(ErrorOf(std::string(kCameraHead) + "    position: {lat: 1, lon: 2, vfov_deg: 180}\n"),
+            "cams.yaml:4: cameras[0].position.vfov_deg: must be between 1 and 179, got 180");
+  EXPECT_EQ(ErrorOf("perimeter: {geojson: b.geojson, dme: x.tif}\n"),
+            "cams.yaml:1: perimeter.dme: unknown key (did you mean 'dem'?)");
+}
+
+}  // namespace
+}  // namespace watchline::config
+
+namespace watchline::config {
+namespace {
+
+TEST(ConfigTest, HealthBlockParsesWithBoundsAndDefaults) {
+  Result<Config> d = ParseConfig(std::string(kCameraHead), "cams.yaml", "/base");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_DOUBLE_EQ(d->cameras[0].health.brief_occlusion_s, HealthConfig().brief_occlusion_s);
+  EXPECT_FALSE(d->cameras[0].ingest.keyframes_only);
+  Result<Config> r = ParseConfig(
+      std::string(kCameraHead) +
+          "    health: {min_duration_s: 2, clear_after_s: 3, brief_occlusion_s: 5, frozen_after_s: 3,\n"
+          "             learn_s: 1, update_s: 300, occluded_fraction: 0.4, defocus_ratio: 0.5}\n"
+          "    ingest: {keyframes_only: true}\n",
+      "cams.yaml", "/base");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const HealthConfig& h = r->cameras[0].health;
+  EXPECT_DOUBLE_EQ(h.min_duration_s, 2);
+  EXPECT_DOUBLE_EQ(h.clear_after_s, 3);
+  EXPECT_DOUBLE_EQ(h.brief_occlusion_s, 5);
+  EXPECT_DOUBLE_EQ(h.frozen_after_s, 3);
+  EXPECT_DOUBLE_EQ(h.learn_s, 1);
+  EXPECT_DOUBLE_EQ(h.update_s, 300);
+  EXPECT_DOUBLE_EQ(h.occluded_fraction, 0.4);
+  EXPECT_DOUBLE_EQ(h.defocus_ratio, 0.5);
+  EXPECT_TRUE(r->cameras[0].ingest.keyframes_only);
+  const std::string err =
+      ErrorOf(std::string(kCameraHead) + "    health: {occluded_fraction: 1.5}\n");
+  EXPECT_NE(err.find("cams.yaml:4: cameras[0].health.occluded_fraction"), std::string::npos) << err;
+  EXPECT_NE(ErrorOf(std::string(kCameraHead) + "    health: {frozen_after: 3}\n").find("did you mean 'frozen_after_s'"),
+            std::string::npos);
 }
 
 }  // namespace

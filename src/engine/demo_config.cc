@@ -78,6 +78,7 @@ std::string DemoConfigYaml(const DemoOptions& o) {
     src << "sim://river?seed=" << (101 + i) << "&people=" << (3 + i % 3);
     if (i % 4 == 3) src << "&night=1";
     if (i == 6) src << "&fail=offline&fail_at=40&fail_for=30";  // one camera that fails
+    if (i == 11) src << "&tamper=cover&tamper_at=60&tamper_for=40";  // one that is tampered with
     y << "  - id: " << id << "\n";
     y << "    source: \"" << src.str() << "\"\n";
     y << "    analysis: {width: " << o.analysis_width << ", fps: " << o.analysis_fps << "}\n";

@@ -1,10 +1,12 @@
 #include "engine/engine.h"
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 
 #include "analysis/camera_analyzer.h"
 #include "base/log.h"
+#include "engine/snapshot.h"
 #include "ingest/camera_ingest.h"
 #include "ingest/ffmpeg_source.h"
 #include "ingest/frame_ring.h"
@@ -39,6 +41,9 @@ struct Engine::Camera {
   uint64_t fps_count = 0;                         // GUARDED_BY(mu)
   double fps = 0;                                 // GUARDED_BY(mu)
 
+  mutable std::mutex latest_mu;
+  ingest::FramePtr latest;                        // GUARDED_BY(latest_mu)
+
   std::atomic<uint64_t> analysed{0};
   std::atomic<uint64_t> events{0};
   std::atomic<double> analysis_ms_total{0};
@@ -70,7 +75,7 @@ Status Engine::Start() {
     cam->cfg = cc;
     cam->start = clock->Now();
     cam->fps_clock = cam->start;
-    cam->health = std::make_unique<health::HealthMonitor>(cc.ingest, cam->start);
+    cam->health = std::make_unique<health::HealthMonitor>(cc, cam->start);
     if (!cc.enabled) {
       store::CameraState s{cc.id, "disabled", "disabled in the config", clock->WallNow(),
                            clock->WallNow()};
@@ -121,12 +126,15 @@ void Engine::Stop() {
   }
 }
 
-void Engine::Publish(events::Event* e) {
+void Engine::Publish(events::Event* e, Camera* cam, const ingest::Frame* frame) {
   if (e->wall == 0) e->wall = opts_.clock->WallNow();
   if (Status s = store_->Append(e); !s.ok()) {
     // An alarm that cannot be stored is still announced: losing it is worse.
     WL_LOG(Error) << "camera " << e->camera << ": cannot store " << e->type << ": " << s.ToString();
   }
+  // The snapshot exists before anyone hears of the event, so a client that
+  // fetches it on the announcement finds it.
+  if (cam != nullptr && frame != nullptr && e->id > 0) WriteEventSnapshot(cam, *frame, *e);
   std::lock_guard<std::mutex> lock(listeners_mu_);
   for (auto& l : listeners_) l(*e, false);
 }
@@ -176,13 +184,25 @@ void Engine::AnalysisLoop(Camera* cam, std::stop_token st) {
     if (!cam->ring->Pop(&frame, 0.2)) continue;
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<events::Event> evs = cam->analyzer->Process(*frame);
+    {
+      // Image health (frozen, blackout, glare, defocus, occlusion, moved) on
+      // every analysed frame, on the same clock axis as the watchdog's ticks.
+      std::lock_guard<std::mutex> lock(cam->mu);
+      if (auto tr = cam->health->OnImage(cam->start + frame->t, frame->gray)) {
+        ApplyTransition(cam, *tr);
+      }
+    }
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     cam->analysis_ms_total.store(cam->analysis_ms_total.load() + ms);
     cam->analysed.fetch_add(1);
+    {
+      std::lock_guard<std::mutex> lock(cam->latest_mu);
+      cam->latest = frame;
+    }
     for (auto& e : evs) {
       e.wall = frame->wall;
-      Publish(&e);
+      Publish(&e, cam, frame.get());
       cam->events.fetch_add(1);
     }
   }
@@ -214,6 +234,37 @@ void Engine::WatchdogLoop(std::stop_token st) {
     std::unique_lock<std::mutex> lock(mu);
     cv.wait_for(lock, st, std::chrono::duration<double>(opts_.tick_s), [] { return false; });
   }
+}
+
+void Engine::WriteEventSnapshot(Camera* cam, const ingest::Frame& frame, const events::Event& e) {
+  auto jpeg = RenderSnapshotJpeg(frame, cam->cfg.privacy, e.box);
+  if (!jpeg.ok()) {
+    WL_LOG(Warn) << "camera " << cam->cfg.id << ": no snapshot for event " << e.id << ": "
+                 << jpeg.status().ToString();
+    return;
+  }
+  const std::string path = EventSnapshotPath(cfg_.site.data_dir, e.id);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) {
+    WL_LOG(Warn) << "camera " << cam->cfg.id << ": cannot write snapshot " << tmp;
+    return;
+  }
+  const bool ok = std::fwrite(jpeg->data(), 1, jpeg->size(), f) == jpeg->size();
+  std::fclose(f);
+  if (ok) std::filesystem::rename(tmp, path, ec);
+  if (!ok || ec) WL_LOG(Warn) << "camera " << cam->cfg.id << ": cannot write snapshot " << path;
+}
+
+ingest::FramePtr Engine::LatestFrame(const std::string& camera) const {
+  for (const auto& cam : cameras_) {
+    if (cam->cfg.id != camera) continue;
+    std::lock_guard<std::mutex> lock(cam->latest_mu);
+    return cam->latest;
+  }
+  return nullptr;
 }
 
 std::vector<CameraStatus> Engine::Cameras() const {

@@ -22,6 +22,7 @@
 #include "engine/scheduler.h"
 #include "events/event.h"
 #include "health/health_monitor.h"
+#include "ingest/frame.h"
 #include "ingest/frame_source.h"
 #include "store/store.h"
 
@@ -79,6 +80,13 @@ class Engine {
 
   void AddListener(Listener l);
   std::vector<CameraStatus> Cameras() const;
+  // The latest analysed frame of a camera (null before the first frame, or
+  // for an unknown or disabled camera). Cheap: a shared_ptr copy.
+  ingest::FramePtr LatestFrame(const std::string& camera) const;
+  // Where event snapshots go: <site.data_dir>/snapshots/<event id>.jpg. The
+  // engine writes one for every detection event (not health events), from the
+  // frame that fired it, privacy zones blurred and the box drawn.
+  std::string data_dir() const { return cfg_.site.data_dir; }
   store::Store* store() const { return store_.get(); }
   const config::Config& config() const { return cfg_; }
 
@@ -90,8 +98,11 @@ class Engine {
   // REQUIRES: cam->mu held.
   void ApplyTransition(Camera* cam, const health::Transition& tr);
   // Commits then announces.
-  void Publish(events::Event* e);
+  // frame (with cam), when given, is the frame that fired e: its snapshot is
+  // written between the commit and the announcement.
+  void Publish(events::Event* e, Camera* cam = nullptr, const ingest::Frame* frame = nullptr);
   void PublishEnd(events::Event* e);
+  void WriteEventSnapshot(Camera* cam, const ingest::Frame& frame, const events::Event& e);
 
   config::Config cfg_;
   Options opts_;
