@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "engine/georef.h"
 #include "events/event.h"
 #include "health/health_monitor.h"
 #include "ingest/ffmpeg_source.h"
@@ -96,7 +97,19 @@ int RunAnalyze(const AnalyzeArgs& a) {
     PrintError("camera " + cam.id + ": " + s.message());
     return s.ExitCode();
   }
-  analysis::CameraAnalyzer analyzer(cam);
+  // A calibrated camera gets map positions on its events and, when the site
+  // has a perimeter, the perimeter itself as its tripwire.
+  auto perimeter = engine::LoadSitePerimeter(*cfg);
+  if (!perimeter.ok()) {
+    PrintError(perimeter.status().message());
+    return perimeter.status().ExitCode();
+  }
+  auto geo = engine::CameraGeoref::Create(cam, *perimeter);
+  if (!geo.ok()) {
+    PrintError(geo.status().message());
+    return geo.status().ExitCode();
+  }
+  analysis::CameraAnalyzer analyzer(engine::WithTripwires(cam, geo->get()));
   // Health runs on every analysed frame, on the clip's media time. Condition
   // events are printed when they begin (end null) and again when they end
   // (end set); one still open at the end of the clip is closed at its last frame.
@@ -122,6 +135,9 @@ int RunAnalyze(const AnalyzeArgs& a) {
     ++frames;
     last_t = frame->t;
     std::vector<events::Event> evs = analyzer.Process(*frame);
+    if (*geo) {
+      for (auto& e : evs) (*geo)->Apply(&e);
+    }
     if (auto tr = health.OnImage(frame->t, frame->gray)) {
       for (auto& e : health::TransitionEvents(cam.id, *tr, &open_health)) evs.push_back(std::move(e));
     }

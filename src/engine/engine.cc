@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "analysis/camera_analyzer.h"
+#include "engine/georef.h"
 #include "base/log.h"
 #include "engine/snapshot.h"
 #include "ingest/camera_ingest.h"
@@ -32,6 +33,7 @@ struct Engine::Camera {
   std::unique_ptr<ingest::FrameRing> ring;
   std::unique_ptr<ingest::CameraIngest> ingest;
   std::unique_ptr<analysis::CameraAnalyzer> analyzer;  // used by the analysis thread only
+  std::unique_ptr<CameraGeoref> geo;  // null when the camera is not calibrated
 
   std::mutex mu;
   std::unique_ptr<health::HealthMonitor> health;  // GUARDED_BY(mu)
@@ -69,6 +71,8 @@ Status Engine::Start() {
   if (!st.ok()) return st.status().WithContext("event store");
   store_ = std::move(st).value();
 
+  auto perimeter = LoadSitePerimeter(cfg_);
+  if (!perimeter.ok()) return perimeter.status().WithContext("perimeter");
   Clock* clock = opts_.clock;
   for (const auto& cc : cfg_.cameras) {
     auto cam = std::make_unique<Camera>();
@@ -89,7 +93,13 @@ Status Engine::Start() {
       return source.status();
     }
     cam->ring = std::make_unique<ingest::FrameRing>(static_cast<size_t>(cc.ingest.ring_size));
-    cam->analyzer = std::make_unique<analysis::CameraAnalyzer>(cc);
+    auto geo = CameraGeoref::Create(cc, *perimeter);
+    if (!geo.ok()) {
+      scheduler_.StopAndJoin();
+      return geo.status();
+    }
+    cam->geo = std::move(geo).value();
+    cam->analyzer = std::make_unique<analysis::CameraAnalyzer>(WithTripwires(cc, cam->geo.get()));
     // CameraIngest asks for its source once, on its own thread; hand over the one made here.
     auto made = std::make_shared<std::unique_ptr<ingest::FrameSource>>(std::move(source).value());
     auto opts = ingest::CameraIngestOptions::FromConfig(cc);
@@ -202,6 +212,7 @@ void Engine::AnalysisLoop(Camera* cam, std::stop_token st) {
     }
     for (auto& e : evs) {
       e.wall = frame->wall;
+      if (cam->geo) cam->geo->Apply(&e);
       Publish(&e, cam, frame.get());
       cam->events.fetch_add(1);
     }
