@@ -1,7 +1,8 @@
 // A calibrated simulated camera through `watchline analyze`: its tripwire is
 // the site perimeter projected into the image (no line drawn by hand), its
 // crossings say in/out relative to the protected side, and each carries the
-// map position of the person's foot.
+// map position of the person's foot, their real size and ground speed (checked
+// against the ground truth mapped through the same view).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -91,8 +92,19 @@ void ExpectGeoreferencedCrossings(const std::string& inside) {
   for (const auto& e : m.missed) ADD_FAILURE() << "missed: " << events::ToJsonLine(e);
   for (const auto& e : m.spurious) ADD_FAILURE() << "spurious: " << events::ToJsonLine(e);
   // Positions: the found foot against the true foot at the crossing, on the map.
+  std::vector<std::pair<double, double>> speeds;  // (t, reported m/s)
   for (const auto& fe : f) {
     ASSERT_TRUE(fe.position.has_value()) << events::ToJsonLine(fe);
+    // Real size and ground speed from the calibration.
+    double height = -1, width = -1, speed = -1;
+    ASSERT_EQ(std::sscanf(fe.detail.c_str(), "height %lf m, width %lf m, speed %lf m/s", &height,
+                          &width, &speed),
+              3)
+        << fe.detail;
+    EXPECT_GT(height, 0);
+    EXPECT_GT(width, 0);
+    EXPECT_GE(speed, 0);
+    speeds.push_back({fe.t, speed});
     const events::Event* best = nullptr;
     for (const auto& te : t)
       if (!best || std::abs(te.t - fe.t) < std::abs(best->t - fe.t)) best = &te;
@@ -103,6 +115,21 @@ void ExpectGeoreferencedCrossings(const std::string& inside) {
         truth_ll, geometry::LatLon{fe.position->lat, fe.position->lon});
     // A few pixels of foot error at 40-50 m is about a metre on the ground.
     EXPECT_LT(err, 2.0) << "position error " << err << " m for " << events::ToJsonLine(fe);
+    // The true ground speed: the ground-truth foot 0.24 s either side of the crossing.
+    auto boxes = eval::ReadMotGt(d / "gt.txt");
+    ASSERT_TRUE(boxes.ok());
+    const int f_mid = static_cast<int>(std::lround(best->t * 25)) + 1;
+    std::optional<cv::Point2d> g0, g1;
+    for (const auto& b : *boxes) {
+      if (b.id != best->track) continue;
+      const auto foot = to_ground((b.x + b.w / 2) / 640.0, (b.y + b.h) / 360.0);
+      if (b.frame == f_mid - 6) g0 = foot;
+      if (b.frame == f_mid + 6) g1 = foot;
+    }
+    ASSERT_TRUE(g0 && g1);
+    const double true_speed = std::hypot(g1->x - g0->x, g1->y - g0->y) / 0.48;
+    EXPECT_NEAR(speeds.back().second, true_speed, 0.35 * true_speed + 0.3)
+        << "reported speed vs truth at t=" << fe.t;
   }
 }
 

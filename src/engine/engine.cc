@@ -210,9 +210,16 @@ void Engine::AnalysisLoop(Camera* cam, std::stop_token st) {
       std::lock_guard<std::mutex> lock(cam->latest_mu);
       cam->latest = frame;
     }
+    std::vector<analysis::TrackView> tracks;
+    if (cam->geo && !evs.empty()) tracks = cam->analyzer->Tracks();
     for (auto& e : evs) {
       e.wall = frame->wall;
-      if (cam->geo) cam->geo->Apply(&e);
+      if (cam->geo) {
+        const analysis::TrackView* tv = nullptr;
+        for (const auto& t : tracks)
+          if (t.id == e.track) tv = &t;
+        cam->geo->Apply(&e, frame->gray.size(), tv);
+      }
       Publish(&e, cam, frame.get());
       cam->events.fetch_add(1);
     }

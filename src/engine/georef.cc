@@ -1,5 +1,7 @@
 #include "engine/georef.h"
 
+#include <cstdio>
+
 #include "geometry/tripwire.h"
 
 namespace watchline::engine {
@@ -38,13 +40,35 @@ Result<std::unique_ptr<CameraGeoref>> CameraGeoref::Create(
   return g;
 }
 
-void CameraGeoref::Apply(events::Event* e) const {
+void CameraGeoref::Apply(events::Event* e, cv::Size image,
+                         const analysis::TrackView* track) const {
   if (!e->box) return;
   const cv::Point2d foot(e->box->x + e->box->w / 2, e->box->y + e->box->h);
   auto g = homography_.ImageToGround(foot);
-  if (!g) return;
+  if (!g) return;  // at or above the horizon: no ground position
   const auto ll = frame().ToLatLon(*g);
   e->position = events::LatLon{ll.lat, ll.lon};
+  if (image.width <= 0 || image.height <= 0) return;
+  char buf[96];
+  std::string detail;
+  const double aspect = double(image.width) / image.height;
+  if (auto size = geometry::MeasureObject(
+          homography_, cv::Rect2d(e->box->x, e->box->y, e->box->w, e->box->h), aspect)) {
+    std::snprintf(buf, sizeof buf, "height %.1f m, width %.1f m", size->height_m, size->width_m);
+    detail = buf;
+  }
+  if (track) {
+    // Where the foot will be half a second on at the track's current velocity.
+    const double dt = 0.5;
+    const cv::Point2d f0(track->foot.x / image.width, track->foot.y / image.height);
+    const cv::Point2d f1((track->foot.x + track->velocity.x * dt) / image.width,
+                         (track->foot.y + track->velocity.y * dt) / image.height);
+    if (auto v = geometry::GroundSpeedMps(homography_, f0, 0, f1, dt)) {
+      std::snprintf(buf, sizeof buf, "%sspeed %.1f m/s", detail.empty() ? "" : ", ", *v);
+      detail += buf;
+    }
+  }
+  if (!detail.empty()) e->detail = e->detail.empty() ? detail : e->detail + "; " + detail;
 }
 
 config::CameraConfig WithTripwires(config::CameraConfig cam, const CameraGeoref* geo) {
