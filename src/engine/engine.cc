@@ -1,6 +1,8 @@
 #include "engine/engine.h"
 
 #include <chrono>
+#include <deque>
+#include <unordered_map>
 #include <cstdio>
 #include <filesystem>
 
@@ -34,6 +36,9 @@ struct Engine::Camera {
   std::unique_ptr<ingest::CameraIngest> ingest;
   std::unique_ptr<analysis::CameraAnalyzer> analyzer;  // used by the analysis thread only
   std::unique_ptr<CameraGeoref> geo;  // null when the camera is not calibrated
+  // Recent foot points of each live track (normalised), for event snapshots.
+  // Used by the analysis thread only.
+  std::unordered_map<int64_t, std::deque<config::Point>> paths;
 
   std::mutex mu;
   std::unique_ptr<health::HealthMonitor> health;  // GUARDED_BY(mu)
@@ -210,8 +215,8 @@ void Engine::AnalysisLoop(Camera* cam, std::stop_token st) {
       std::lock_guard<std::mutex> lock(cam->latest_mu);
       cam->latest = frame;
     }
-    std::vector<analysis::TrackView> tracks;
-    if (cam->geo && !evs.empty()) tracks = cam->analyzer->Tracks();
+    const std::vector<analysis::TrackView> tracks = cam->analyzer->Tracks();
+    UpdatePaths(cam, tracks, frame->gray.size());
     for (auto& e : evs) {
       e.wall = frame->wall;
       if (cam->geo) {
@@ -254,8 +259,25 @@ void Engine::WatchdogLoop(std::stop_token st) {
   }
 }
 
+void Engine::UpdatePaths(Camera* cam, const std::vector<analysis::TrackView>& tracks,
+                         cv::Size image) {
+  constexpr size_t kMaxPathPoints = 100;
+  std::unordered_map<int64_t, std::deque<config::Point>> next;
+  for (const auto& t : tracks) {
+    auto& p = next[t.id];
+    if (auto it = cam->paths.find(t.id); it != cam->paths.end()) p = std::move(it->second);
+    p.push_back({t.foot.x / image.width, t.foot.y / image.height});
+    if (p.size() > kMaxPathPoints) p.pop_front();
+  }
+  cam->paths.swap(next);  // tracks that ended are dropped
+}
+
 void Engine::WriteEventSnapshot(Camera* cam, const ingest::Frame& frame, const events::Event& e) {
-  auto jpeg = RenderSnapshotJpeg(frame, cam->cfg.privacy, e.box);
+  std::vector<config::Point> track_path;
+  if (auto it = cam->paths.find(e.track); e.track >= 0 && it != cam->paths.end()) {
+    track_path.assign(it->second.begin(), it->second.end());
+  }
+  auto jpeg = RenderSnapshotJpeg(frame, cam->cfg.privacy, e.box, track_path);
   if (!jpeg.ok()) {
     WL_LOG(Warn) << "camera " << cam->cfg.id << ": no snapshot for event " << e.id << ": "
                  << jpeg.status().ToString();

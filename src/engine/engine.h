@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/camera_analyzer.h"
 #include "base/clock.h"
 #include "base/status.h"
 #include "config/config.h"
@@ -102,6 +103,8 @@ class Engine {
   // written between the commit and the announcement.
   void Publish(events::Event* e, Camera* cam = nullptr, const ingest::Frame* frame = nullptr);
   void PublishEnd(events::Event* e);
+  // Appends each track's foot point to its path. Analysis thread only.
+  void UpdatePaths(Camera* cam, const std::vector<analysis::TrackView>& tracks, cv::Size image);
   void WriteEventSnapshot(Camera* cam, const ingest::Frame& frame, const events::Event& e);
 
   config::Config cfg_;

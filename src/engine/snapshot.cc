@@ -15,7 +15,8 @@ constexpr double kPrivacyBlurFrac = 0.08;
 
 Result<std::string> RenderSnapshotJpeg(const ingest::Frame& frame,
                                        const std::vector<config::Polygon>& privacy,
-                                       const std::optional<events::Box>& box) {
+                                       const std::optional<events::Box>& box,
+                                       const std::vector<config::Point>& path) {
   cv::Mat img;
   if (!frame.bgr.empty()) {
     img = frame.bgr.clone();
@@ -43,6 +44,11 @@ Result<std::string> RenderSnapshotJpeg(const ingest::Frame& frame,
     cv::Rect r(cvRound(box->x * w), cvRound(box->y * h), std::max(1, cvRound(box->w * w)),
                std::max(1, cvRound(box->h * h)));
     cv::rectangle(img, r, cv::Scalar(0, 0, 255), 2);
+  }
+  if (path.size() >= 2) {
+    std::vector<cv::Point> pts;
+    for (const auto& p : path) pts.emplace_back(cvRound(p.x * w), cvRound(p.y * h));
+    cv::polylines(img, pts, false, cv::Scalar(0, 255, 255), 2, cv::LINE_AA);
   }
   std::vector<unsigned char> buf;
   if (!cv::imencode(".jpg", img, buf, {cv::IMWRITE_JPEG_QUALITY, kSnapshotJpegQuality}))

@@ -19,10 +19,12 @@ namespace watchline::engine {
 inline constexpr int kSnapshotJpegQuality = 80;
 
 // Encodes the frame (colour when present, else grey) as JPEG after blurring
-// every privacy polygon (normalised coordinates) and drawing box, if given.
+// every privacy polygon (normalised coordinates) and drawing box, if given,
+// and the track's path (normalised foot points, oldest first), if given.
 Result<std::string> RenderSnapshotJpeg(const ingest::Frame& frame,
                                        const std::vector<config::Polygon>& privacy,
-                                       const std::optional<events::Box>& box);
+                                       const std::optional<events::Box>& box,
+                                       const std::vector<config::Point>& path = {});
 
 // <data_dir>/snapshots/<event id>.jpg
 std::string EventSnapshotPath(const std::string& data_dir, int64_t event_id);

@@ -52,6 +52,20 @@ TEST(SnapshotTest, EventBoxIsDrawnInRed) {
   EXPECT_EQ(EventSnapshotPath("/d", 7), "/d/snapshots/7.jpg");
 }
 
+TEST(SnapshotTest, DrawsTheTrackPath) {
+  ingest::Frame f;
+  f.gray = cv::Mat(180, 320, CV_8UC1, cv::Scalar(128));
+  auto jpeg = RenderSnapshotJpeg(f, {}, std::nullopt, {{0.1, 0.5}, {0.5, 0.5}, {0.9, 0.5}});
+  ASSERT_TRUE(jpeg.ok());
+  cv::Mat img = cv::imdecode(std::vector<uint8_t>(jpeg->begin(), jpeg->end()), cv::IMREAD_COLOR);
+  const cv::Vec3b on = img.at<cv::Vec3b>(90, 160);    // on the path: yellow
+  const cv::Vec3b off = img.at<cv::Vec3b>(40, 160);   // away from it: grey
+  EXPECT_GT(on[1], 200);
+  EXPECT_GT(on[2], 200);
+  EXPECT_LT(on[0], 80);
+  EXPECT_NEAR(off[0], 128, 12);
+}
+
 TEST(SnapshotTest, EmptyFrameIsNotFound) {
   EXPECT_TRUE(RenderSnapshotJpeg(ingest::Frame{}, {}, std::nullopt).status().IsNotFound());
 }
