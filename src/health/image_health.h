@@ -138,7 +138,9 @@ class ImageHealth {
 
   Features f_;  // scratch, reused
   cv::Mat hann_;  // window for phase correlation
-  cv::Mat dx_, dy_;  // scratch
+  cv::Mat mid8_, coarse8_, grad_raw_;  // scratch, reused
+  std::vector<uint16_t> colsum16_;      // scratch, reused
+  std::vector<int> colsum32_;
   struct Snap {
     double t;
     cv::Mat grad;
