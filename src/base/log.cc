@@ -31,7 +31,8 @@ void LogLine(LogLevel level, const std::string& msg) {
 }
 
 std::string RedactUrl(const std::string& url) {
-  static const std::regex kCred(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]+@)");
+  // Every URL in the text, not only a leading one: FFmpeg's messages embed them.
+  static const std::regex kCred(R"(([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@)");
   return std::regex_replace(url, kCred, "$1***@");
 }
 

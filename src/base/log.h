@@ -16,7 +16,8 @@ void SetLogLevel(LogLevel level);
 LogLevel GetLogLevel();
 void LogLine(LogLevel level, const std::string& msg);
 
-// Replaces "user:pass@" in a URL by "***@". Leaves other strings untouched.
+// Replaces "user:pass@" by "***@" in every URL of `url` (a URL, or a message
+// that contains URLs). Leaves other text untouched.
 std::string RedactUrl(const std::string& url);
 
 namespace internal {

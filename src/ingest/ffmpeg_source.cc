@@ -9,7 +9,6 @@
 #include <limits>
 #include <mutex>
 #include <opencv2/imgproc.hpp>
-#include <regex>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -83,11 +82,6 @@ std::string LocalPath(const std::string& source) {
   return source;
 }
 
-std::string RedactAllUrls(const std::string& text) {
-  static const std::regex kCred(R"(([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@)");
-  return std::regex_replace(text, kCred, "$1***@");
-}
-
 void FfmpegLogCallback(void* avcl, int level, const char* fmt, va_list vl) {
   if (level > AV_LOG_WARNING || GetLogLevel() > LogLevel::kDebug) return;
   thread_local int print_prefix = 1;
@@ -96,7 +90,7 @@ void FfmpegLogCallback(void* avcl, int level, const char* fmt, va_list vl) {
   std::string text(line);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   if (text.empty()) return;
-  LogLine(LogLevel::kDebug, "ffmpeg: " + RedactAllUrls(text));
+  LogLine(LogLevel::kDebug, "ffmpeg: " + RedactUrl(text));
 }
 
 // Pixel formats whose first plane is 8-bit luma, one byte per pixel: the grey
