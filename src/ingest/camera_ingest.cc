@@ -149,7 +149,13 @@ void CameraIngest::Run(std::stop_token st) {
         ended = true;
         break;
       }
-      ring_->Push(std::move(*next));
+      // A live camera never waits for analysis (the ring drops the oldest
+      // frame); a recorded file does, so that every frame is analysed.
+      if (live) {
+        ring_->Push(std::move(*next));
+      } else if (!ring_->PushWait(std::move(*next), st)) {
+        break;
+      }
       last_frame_time_.store(clock_->Now());
       if (!got_frame) {
         got_frame = true;

@@ -23,6 +23,17 @@ void FrameRing::Push(FramePtr frame) {
   not_empty_.notify_one();
 }
 
+bool FrameRing::PushWait(FramePtr frame, std::stop_token st) {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, st, [this] { return closed_ || frames_.size() < capacity_; });
+    if (closed_ || st.stop_requested()) return false;
+    frames_.push_back(std::move(frame));
+  }
+  not_empty_.notify_one();
+  return true;
+}
+
 bool FrameRing::Pop(FramePtr* out, double timeout_s) {
   std::unique_lock<std::mutex> lock(mu_);
   const auto ready = [this] { return !frames_.empty() || closed_; };
@@ -32,6 +43,8 @@ bool FrameRing::Pop(FramePtr* out, double timeout_s) {
   if (frames_.empty()) return false;
   *out = std::move(frames_.front());
   frames_.pop_front();
+  lock.unlock();
+  not_full_.notify_one();
   return true;
 }
 
@@ -41,6 +54,7 @@ void FrameRing::Close() {
     closed_ = true;
   }
   not_empty_.notify_all();
+  not_full_.notify_all();
 }
 
 bool FrameRing::closed() const {

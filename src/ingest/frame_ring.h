@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <stop_token>
 
 #include "ingest/frame.h"
 
@@ -28,6 +29,10 @@ class FrameRing {
   // Appends `frame`. When full, the oldest frame is dropped and dropped()
   // grows by one. After Close() the frame is discarded (not counted).
   void Push(FramePtr frame);
+  // Appends `frame`, waiting while the ring is full (back-pressure for recorded
+  // files read as fast as they decode: analysis must see every frame). Returns
+  // false, discarding the frame, when the ring is closed or `st` is stopped.
+  bool PushWait(FramePtr frame, std::stop_token st);
 
   // Takes the oldest frame into *out. Waits up to `timeout_s` seconds (0 = do
   // not wait). Returns false on timeout, or when the ring is closed and empty:
@@ -46,6 +51,7 @@ class FrameRing {
   const size_t capacity_;
   mutable std::mutex mu_;
   std::condition_variable not_empty_;
+  std::condition_variable_any not_full_;
   std::deque<FramePtr> frames_;  // GUARDED_BY(mu_)
   bool closed_ = false;          // GUARDED_BY(mu_)
   uint64_t dropped_ = 0;         // GUARDED_BY(mu_)

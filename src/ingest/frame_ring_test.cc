@@ -1,5 +1,6 @@
 #include "ingest/frame_ring.h"
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -51,6 +52,46 @@ TEST(FrameRingTest, ZeroCapacityHoldsOneFrame) {
   FramePtr f;
   ASSERT_TRUE(ring.Pop(&f, 0));
   EXPECT_EQ(f->index, 2);
+}
+
+TEST(FrameRingTest, PushWaitBlocksWhileFullAndNeverDrops) {
+  FrameRing ring(2);
+  std::stop_source stop;
+  ASSERT_TRUE(ring.PushWait(MakeFrame(1), stop.get_token()));
+  ASSERT_TRUE(ring.PushWait(MakeFrame(2), stop.get_token()));
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] {
+    EXPECT_TRUE(ring.PushWait(MakeFrame(3), stop.get_token()));
+    pushed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(pushed.load()) << "a full ring must make PushWait wait";
+  FramePtr f;
+  ASSERT_TRUE(ring.Pop(&f, 0));
+  EXPECT_EQ(f->index, 1);
+  producer.join();
+  EXPECT_TRUE(pushed.load());
+  EXPECT_EQ(ring.dropped(), 0u);
+  ASSERT_TRUE(ring.Pop(&f, 0));
+  EXPECT_EQ(f->index, 2);
+  ASSERT_TRUE(ring.Pop(&f, 0));
+  EXPECT_EQ(f->index, 3);
+}
+
+TEST(FrameRingTest, PushWaitGivesUpOnCloseAndOnStop) {
+  FrameRing ring(1);
+  std::stop_source stop;
+  ASSERT_TRUE(ring.PushWait(MakeFrame(1), stop.get_token()));
+  std::thread stopped([&] { EXPECT_FALSE(ring.PushWait(MakeFrame(2), stop.get_token())); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  stop.request_stop();
+  stopped.join();
+  std::stop_source other;
+  std::thread closed([&] { EXPECT_FALSE(ring.PushWait(MakeFrame(3), other.get_token())); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ring.Close();
+  closed.join();
+  EXPECT_EQ(ring.size(), 1u);
 }
 
 TEST(FrameRingTest, PopTimesOutWhenEmpty) {
