@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "sim/sim_clip.h"
+#include "sim/sim_source.h"
 
 namespace watchline::cli {
 namespace {
@@ -14,10 +15,20 @@ namespace {
 struct SimArgs {
   sim::SimOptions opt;
   std::string out;
+  std::string url;  // a sim:// URL: every key of the simulator, instead of the flags
   bool quiet = false;
 };
 
-int RunSim(const SimArgs& a) {
+int RunSim(const SimArgs& args) {
+  SimArgs a = args;
+  if (!a.url.empty()) {
+    auto parsed = sim::ParseSimUrl(a.url);
+    if (!parsed.ok()) {
+      PrintError(parsed.status().message());
+      return 2;
+    }
+    a.opt = std::move(parsed).value();
+  }
   std::error_code ec;
   std::filesystem::create_directories(a.out, ec);
   if (ec) {
@@ -84,6 +95,9 @@ void RegisterSim(CLI::App& app, int* exit_code) {
   cmd->add_flag("--headlights", a->opt.conditions.headlights, "headlights sweeping through now and then");
   cmd->add_flag("--water", a->opt.conditions.water, "moving water at the bottom of the view");
   cmd->add_flag("-q,--quiet", a->quiet, "no progress output");
+  cmd->add_option("--url", a->url,
+                  "a sim:// URL instead of the flags above, for every simulator key "
+                  "(script=, runners=, boats=, far=, snow=, trees=, ...; see src/sim/README.md)");
   cmd->callback([a, exit_code] { *exit_code = RunSim(*a); });
 }
 

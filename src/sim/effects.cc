@@ -18,6 +18,8 @@ constexpr int kLowW = 160, kLowH = 90;
 constexpr double kPasserMinS = 0.4, kPasserMaxS = 0.9;
 // Headlights: one sweep per slot of this many seconds, lasting kHeadlightS.
 constexpr double kHeadlightSlotS = 25, kHeadlightS = 2.5;
+// Snowflakes in view at 640x360 (scaled with the area).
+constexpr int kSnowFlakes = 420;
 // A day <-> IR switch pumps the exposure for this long.
 constexpr double kIrPumpS = 0.5;
 
@@ -77,6 +79,27 @@ void Rain(const SimOptions& o, double t, cv::Mat* bgr) {
     cv::line(overlay, a, b, cv::Scalar::all(rng.uniform(25, 55)), 1, cv::LINE_AA);
   }
   cv::add(*bgr, overlay, *bgr);
+}
+
+// Snow: flakes that fall slowly and drift, bigger and faster when nearer the
+// lens, over a whitish haze. Each flake's path is a pure function of (seed, k, t).
+void Snow(const SimOptions& o, double t, cv::Mat* bgr) {
+  bgr->convertTo(*bgr, -1, 0.82, 34);  // haze and a whitened ground
+  const double W = bgr->cols, H = bgr->rows, s = W / 640.0;
+  const int flakes = static_cast<int>(kSnowFlakes * s * s);
+  for (int k = 0; k < flakes; ++k) {
+    const double nearness = U(o.seed, 0x5A0A, k);             // 0 far .. 1 near the lens
+    const double fall = (12 + 60 * nearness * nearness) * s;  // pixels per second
+    const double y = std::fmod(U(o.seed, 0x5A0B, k) * (H + 20) + fall * t, H + 20) - 10;
+    const double sway = (2 + 10 * nearness) * s;
+    const double x = std::fmod(
+        U(o.seed, 0x5A0C, k) * W + 6 * s * t + sway * std::sin(0.8 * t + 6.28 * U(o.seed, 0x5A0D, k)) + 2 * W,
+        W);
+    const double r = (0.6 + 2.2 * nearness * nearness) * s;
+    const int shade = 190 + static_cast<int>(50 * U(o.seed, 0x5A0E, k));
+    cv::circle(*bgr, cv::Point(static_cast<int>(x * 16), static_cast<int>(y * 16)),
+               std::max(8, static_cast<int>(r * 16)), cv::Scalar::all(shade), cv::FILLED, cv::LINE_AA, 4);
+  }
 }
 
 void Clouds(const SimOptions& o, double t, cv::Mat* bgr) {
@@ -281,6 +304,7 @@ void ApplyEffects(const SimOptions& o, double t, cv::Mat* bgr) {
   if (c.clouds) Clouds(o, t, bgr);
   if (c.headlights) Headlights(o, t, bgr);
   if (c.rain) Rain(o, t, bgr);
+  if (c.snow) Snow(o, t, bgr);
   if (c.passers_s > 0) Passer(o, t, bgr);
   if (c.ir_switch_s > 0) IrNight(t, c, bgr);
   if (c.ae_step_s > 0) AutoExposure(t, c, bgr);

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "sim/renderer.h"
+#include "sim/script.h"
 
 namespace watchline::sim {
 
@@ -37,12 +38,32 @@ constexpr double kOverlapStepS = 0.04;
 constexpr double kPersonHeightM = 1.7;
 constexpr double kPersonMinPx360 = 45, kPersonMaxPx360 = 80;  // at kRefY, at 360p
 constexpr double kRefPersonPx360 = 65;                        // sets metres -> pixels for vehicles
+constexpr double kFarPersonPx360 = 15;                        // far=1: a person at kRefY, at 360p
 constexpr double kVehicleHeightRatio = 0.85;                  // a car is ~1.45 m tall
 constexpr double kWalkMinMps = 0.8, kWalkMaxMps = 1.8;
 constexpr double kRunMinMps = 2.5, kRunMaxMps = 4.0, kRunFraction = 0.15;
 constexpr double kVehicleCrossMinMps = 1.5, kVehicleCrossMaxMps = 3.0;  // off-road, slow
 constexpr double kVehicleRoadMinMps = 3.0, kVehicleRoadMaxMps = 7.0;
 constexpr double kVehiclesPerSecond = 1.0 / 30;  // "now and then"
+// Opt-in targets (runners=, crawlers=, boats=, far=1).
+constexpr double kRunnerMinMps = 3.0, kRunnerMaxMps = 5.0;
+// A runner crosses the view in a few seconds, so it is in view for less time
+// around its crossing than a walker (kMinVisible*), seconds.
+constexpr double kRunnerVisibleBeforeS = 1.0, kRunnerVisibleAfterS = 0.6;
+constexpr double kCrawlMinMps = 0.3, kCrawlMaxMps = 0.7;
+constexpr double kCrawlHeightRatio = 0.32;  // a crawler's box is ~0.55 m tall
+constexpr double kCrawlSideAspect = 2.4, kCrawlEndAspect = 1.1;
+constexpr double kFarPersonMinPx360 = 13, kFarPersonMaxPx360 = 17;  // at kRefY, at 360p
+constexpr double kFarScale = kFarPersonPx360 / kRefPersonPx360;
+constexpr double kBoatHeightRatio = 0.62;  // hull and crew ~1.05 m above the water
+constexpr double kBoatSideAspect = 2.8, kBoatEndAspect = 0.95;
+constexpr double kBoatMinMps = 1.0, kBoatMaxMps = 2.5;
+constexpr double kBoatAlongFraction = 0.25;  // boats that pass along the river without crossing
+// Boats keep their waterline this far inside the river band (normalised).
+constexpr double kRiverBankMargin = 0.015;
+// Over water, depth is foreshortened (the river is seen at a grazing angle):
+// a metre towards the camera moves a boat this fraction of a metre across.
+constexpr double kWaterDepthScale = 0.3;
 constexpr double kVehicleRoadFraction = 0.7;
 
 constexpr int kAttempts = 300;
@@ -50,6 +71,12 @@ constexpr int kStrictAttempts = 200;  // then overlaps away from events are tole
 constexpr int kAttemptsPerLook = 60;
 
 constexpr double kDeg = M_PI / 180;
+
+// Sway frequencies of scripted actors (sideways, sideways, up-down), Hz.
+constexpr double kSwayHz[3] = {0.23, 0.61, 0.37};
+// Legs: radians of stride phase per metre walked (0.9 steps per metre per leg
+// cycle; the generated objects' cadence of 0.9 * speed Hz, per metre).
+constexpr double kStridePerMetre = 2 * M_PI * 0.9;
 
 // A vector in "frame-height units": x is scaled by the frame aspect, so lengths
 // and angles are isotropic in pixels.
@@ -82,8 +109,9 @@ double Perspective(double y) { return (y - kVanishY) / (kRefY - kVanishY); }
 
 // Frame heights per metre at the foot of obj at normalised y.
 double UnitsPerMetre(const SimObject& obj, double y) {
-  if (obj.kind == ObjectKind::kPerson) return obj.HeightAt(y) / kPersonHeightM;
-  return kRefPersonPx360 / 360.0 / kPersonHeightM * Perspective(y);
+  if (obj.kind == ObjectKind::kPerson)
+    return obj.HeightAt(y) / (kPersonHeightM * (obj.gait == Gait::kCrawl ? kCrawlHeightRatio : 1.0));
+  return kRefPersonPx360 / 360.0 / kPersonHeightM * Perspective(y) * obj.world_scale;
 }
 
 // Times the points of a path at obj.speed_mps, starting at t0.
@@ -92,7 +120,9 @@ std::vector<Waypoint> TimePath(const SimObject& obj, const std::vector<Point>& p
   double t = t0;
   for (size_t i = 0; i < pts.size(); ++i) {
     if (i > 0) {
-      double len = Len(g.ToH(pts[i]) - g.ToH(pts[i - 1]));
+      V d = g.ToH(pts[i]) - g.ToH(pts[i - 1]);
+      if (obj.kind == ObjectKind::kBoat) d.y /= kWaterDepthScale;  // metres towards the camera look short
+      double len = Len(d);
       double mid_y = (pts[i].y + pts[i - 1].y) / 2;
       t += len / (obj.speed_mps * UnitsPerMetre(obj, mid_y));
     }
@@ -201,6 +231,15 @@ void PaintPerson(cv::RNG& rng, SimObject* obj) {
                   : Grey(rng, 20, 50, 5);
 }
 
+void PaintBoat(cv::RNG& rng, SimObject* obj) {
+  static const cv::Scalar kHulls[] = {{235, 235, 232}, {150, 150, 146}, {40, 44, 48},
+                                      {45, 50, 160},   {120, 80, 40},   {70, 120, 150}};
+  obj->body = kHulls[rng.uniform(0, 6)];
+  obj->detail = Grey(rng, 30, 90, 10);
+  obj->head =
+      rng.uniform(0.0, 1.0) < 0.5 ? Grey(rng, 25, 60, 8) : cv::Scalar(40, 110, 220);  // dark or a life vest
+}
+
 void PaintVehicle(cv::RNG& rng, SimObject* obj) {
   static const cv::Scalar kPalette[] = {{225, 225, 225}, {172, 172, 168}, {36, 36, 38},
                                         {40, 40, 170},   {150, 75, 40},   {60, 110, 60}};
@@ -225,6 +264,7 @@ class Generator {
   std::vector<SimObject> Run() {
     std::vector<SimObject> objects;
     road_ = RoadCentreline(o_);
+    RiverBand(o_, &river_top_, &river_bottom_);
     const bool has_zone = o_.zone.polygon.size() >= 3;
     int vehicles =
         o_.vehicles >= 0
@@ -233,6 +273,7 @@ class Generator {
     struct Slot {
       ObjectKind kind;
       PathIntent intent;
+      Gait gait = Gait::kWalk;
     };
     std::vector<Slot> slots;
     static const PathIntent kPattern[] = {PathIntent::kCrossIn, PathIntent::kCrossOut, PathIntent::kZone,
@@ -248,6 +289,20 @@ class Generator {
       slots.push_back({ObjectKind::kVehicle,
                        road ? PathIntent::kAlong
                             : (rng_.uniform(0.0, 1.0) < 0.5 ? PathIntent::kCrossIn : PathIntent::kCrossOut)});
+    }
+    // Opt-in targets. Nothing here draws from the RNG unless asked for, so the
+    // default story does not change.
+    for (int i = 0; i < o_.runners; ++i)
+      slots.push_back(
+          {ObjectKind::kPerson, i % 2 ? PathIntent::kCrossOut : PathIntent::kCrossIn, Gait::kRun});
+    for (int i = 0; i < o_.crawlers; ++i)
+      slots.push_back(
+          {ObjectKind::kPerson, i % 2 ? PathIntent::kCrossOut : PathIntent::kCrossIn, Gait::kCrawl});
+    for (int i = 0; i < o_.boats; ++i) {
+      PathIntent in = rng_.uniform(0.0, 1.0) < kBoatAlongFraction ? PathIntent::kAlong
+                      : i % 2                                     ? PathIntent::kCrossOut
+                                                                  : PathIntent::kCrossIn;
+      slots.push_back({ObjectKind::kBoat, in});
     }
     // Shuffle (Fisher-Yates on our own RNG: std::shuffle's use of the engine is
     // implementation-defined, and the story must not change with the library).
@@ -275,7 +330,7 @@ class Generator {
       for (int attempt = 0; attempt < kAttempts; ++attempt) {
         // Keep a look for a while so that the sizes and speeds that fit most
         // easily do not crowd out the others.
-        if (attempt % kAttemptsPerLook == 0) look = SampleLook(slots[i].kind, slots[i].intent);
+        if (attempt % kAttemptsPerLook == 0) look = SampleLook(slots[i].kind, slots[i].intent, slots[i].gait);
         // Try the planned time, then near it, then anywhere in the clip.
         double t_try = attempt < 50    ? tref
                        : attempt < 100 ? tref + rng_.uniform(-0.5, 0.5) * spacing
@@ -318,6 +373,10 @@ class Generator {
   bool Events(const SimObject& obj, std::vector<Crossing>* crossings, std::vector<double>* times) const {
     for (const auto& w : obj.path)
       if (!FitsInFrame(obj, w.p, g_)) return false;
+    if (obj.kind == ObjectKind::kBoat) {
+      for (const auto& w : obj.path)
+        if (w.p.y < river_top_ + kRiverBankMargin || w.p.y > river_bottom_ - kRiverBankMargin) return false;
+    }
     *crossings = PathCrossings(obj, o_.line.points);
     switch (obj.intent) {
       case PathIntent::kCrossIn:
@@ -332,9 +391,12 @@ class Generator {
         break;
     }
     const double t0 = obj.path.front().t, t1 = obj.path.back().t;
+    const bool runner = obj.gait == Gait::kRun;
+    const double before = runner ? kRunnerVisibleBeforeS : kMinVisibleBeforeEventS;
+    const double after = runner ? kRunnerVisibleAfterS : kMinVisibleAfterCrossS;
     times->clear();
     for (const auto& c : *crossings) {
-      if (c.t < t0 + kMinVisibleBeforeEventS || c.t > t1 - kMinVisibleAfterCrossS) return false;
+      if (c.t < t0 + before || c.t > t1 - after) return false;
       times->push_back(c.t);
     }
     std::optional<double> entry = FirstZoneEntry(obj, o_.zone.polygon);
@@ -354,18 +416,35 @@ class Generator {
   }
 
   // An object's look and gait: size, shape, speed and colours.
-  SimObject SampleLook(ObjectKind kind, PathIntent intent) {
+  SimObject SampleLook(ObjectKind kind, PathIntent intent, Gait gait) {
     SimObject obj;
     obj.kind = kind;
     obj.intent = intent;
+    obj.gait = gait;
+    const double far = o_.far ? kFarScale : 1.0;
+    obj.world_scale = far;
     if (kind == ObjectKind::kPerson) {
-      obj.height_ref = rng_.uniform(kPersonMinPx360, kPersonMaxPx360) / 360.0;
+      obj.height_ref = (o_.far ? rng_.uniform(kFarPersonMinPx360, kFarPersonMaxPx360)
+                               : rng_.uniform(kPersonMinPx360, kPersonMaxPx360)) /
+                       360.0;
       obj.aspect = rng_.uniform(0.34, 0.42);
-      bool run = rng_.uniform(0.0, 1.0) < kRunFraction;
-      obj.speed_mps = run ? rng_.uniform(kRunMinMps, kRunMaxMps) : rng_.uniform(kWalkMinMps, kWalkMaxMps);
+      if (gait == Gait::kWalk) {
+        bool run = rng_.uniform(0.0, 1.0) < kRunFraction;
+        obj.speed_mps = run ? rng_.uniform(kRunMinMps, kRunMaxMps) : rng_.uniform(kWalkMinMps, kWalkMaxMps);
+      } else if (gait == Gait::kRun) {
+        obj.aspect = rng_.uniform(0.42, 0.5);  // the stride is wider
+        obj.speed_mps = rng_.uniform(kRunnerMinMps, kRunnerMaxMps);
+      } else {
+        obj.height_ref *= kCrawlHeightRatio;  // the aspect follows the direction (MakeCandidate)
+        obj.speed_mps = rng_.uniform(kCrawlMinMps, kCrawlMaxMps);
+      }
       PaintPerson(rng_, &obj);
+    } else if (kind == ObjectKind::kBoat) {
+      obj.height_ref = kRefPersonPx360 / 360.0 * kBoatHeightRatio * rng_.uniform(0.9, 1.15) * far;
+      obj.speed_mps = rng_.uniform(kBoatMinMps, kBoatMaxMps);
+      PaintBoat(rng_, &obj);
     } else {
-      obj.height_ref = kRefPersonPx360 / 360.0 * kVehicleHeightRatio * rng_.uniform(0.95, 1.1);
+      obj.height_ref = kRefPersonPx360 / 360.0 * kVehicleHeightRatio * rng_.uniform(0.95, 1.1) * far;
       obj.speed_mps = intent == PathIntent::kAlong ? rng_.uniform(kVehicleRoadMinMps, kVehicleRoadMaxMps)
                                                    : rng_.uniform(kVehicleCrossMinMps, kVehicleCrossMaxMps);
       PaintVehicle(rng_, &obj);
@@ -389,12 +468,26 @@ class Generator {
         V n = g_.Normal(line[seg], line[seg + 1]);
         if (intent == PathIntent::kCrossOut) n = n * -1;
         V dir = Rotate(n, rng_.uniform(-45.0, 45.0) * kDeg);
+        if (obj.gait == Gait::kRun)
+          dir = Rotate(n, rng_.uniform(40.0, 70.0) * kDeg * (rng_.uniform(0.0, 1.0) < 0.5 ? -1 : 1));
+        if (kind == ObjectKind::kBoat) {
+          // Across the river at a slant; depth is foreshortened on the water.
+          dir = Rotate(n, rng_.uniform(-35.0, 35.0) * kDeg);
+          dir = Unit(V{dir.x, dir.y * kWaterDepthScale});
+          obj.aspect = std::abs(dir.x) > 0.6 ? kBoatSideAspect * rng_.uniform(0.9, 1.1)
+                                             : kBoatEndAspect * rng_.uniform(0.9, 1.1);
+        }
         if (kind == ObjectKind::kVehicle)
           obj.aspect = std::abs(dir.x) > 0.6 ? rng_.uniform(2.1, 2.5) : rng_.uniform(1.15, 1.35);
+        if (kind == ObjectKind::kPerson && obj.gait == Gait::kCrawl)
+          obj.aspect = std::abs(dir.x) > 0.6 ? kCrawlSideAspect : kCrawlEndAspect;
         double v = obj.speed_mps * UnitsPerMetre(obj, c.y);
+        // A boat's image step along dir covers more metres than it looks (depth is foreshortened).
+        if (kind == ObjectKind::kBoat) v /= Len(V{dir.x, dir.y / kWaterDepthScale});
         double pre = v * rng_.uniform(1.9, 3.2), post = v * rng_.uniform(1.4, 2.8);
+        if (obj.gait == Gait::kRun) pre = v * rng_.uniform(1.1, 2.0), post = v * rng_.uniform(0.7, 1.5);
         V ch = g_.ToH(c);
-        if (rng_.uniform(0.0, 1.0) < 0.5) {  // gently bent before the line
+        if (kind != ObjectKind::kBoat && rng_.uniform(0.0, 1.0) < 0.5) {  // gently bent before the line
           double f = rng_.uniform(0.3, 0.6);
           V bend = ch - dir * (pre * f);
           V d2 = Rotate(dir, rng_.uniform(10.0, 25.0) * kDeg * (rng_.uniform(0.0, 1.0) < 0.5 ? -1 : 1));
@@ -416,7 +509,9 @@ class Generator {
         V n = g_.Normal(line[seg], line[seg + 1]);
         V t = g_.Tangent(line[seg], line[seg + 1]);
         double side = rng_.uniform(0.0, 1.0) < 0.5 ? -1 : 1;
-        V q = g_.ToH(c) + n * (side * rng_.uniform(0.07, 0.2));
+        const bool boat = kind == ObjectKind::kBoat;
+        if (boat) obj.aspect = kBoatSideAspect * rng_.uniform(0.9, 1.1);
+        V q = g_.ToH(c) + n * (side * (boat ? rng_.uniform(0.04, 0.11) : rng_.uniform(0.07, 0.2)));
         V dir = Rotate(t * (rng_.uniform(0.0, 1.0) < 0.5 ? -1 : 1), rng_.uniform(-8.0, 8.0) * kDeg);
         double v = obj.speed_mps * UnitsPerMetre(obj, g_.FromH(q).y);
         pts = {g_.FromH(q - dir * (v * rng_.uniform(2.0, 4.0))),
@@ -528,6 +623,7 @@ class Generator {
   cv::RNG rng_;
   std::vector<Point> road_;
   double warmup_ = 0;
+  double river_top_ = 0, river_bottom_ = 0;  // normalised y of the river band (boats only)
 };
 
 }  // namespace
@@ -557,6 +653,10 @@ Status ValidateSimOptions(const SimOptions& o) {
   if (!(o.duration_s > 0 && o.duration_s <= 86400)) return bad("duration must be in (0, 86400] s");
   if (o.people < 0 || o.people > 1000) return bad("people must be 0..1000");
   if (o.vehicles < -1 || o.vehicles > 1000) return bad("vehicles must be -1 (auto) or 0..1000");
+  if (o.runners < 0 || o.runners > 1000 || o.crawlers < 0 || o.crawlers > 1000 || o.boats < 0 ||
+      o.boats > 1000)
+    return bad("runners, crawlers and boats must be 0..1000");
+  if (o.crf < 0 || o.crf > 51) return bad("crf must be 0..51");
   if (!(o.noise_sigma >= 0 && o.noise_sigma <= 100)) return bad("noise must be 0..100 grey levels");
   if (!(o.fail_at_s >= 0) || !(o.fail_for_s >= 0)) return bad("fail_at and fail_for must be >= 0 s");
   if (!(o.tamper_at_s >= 0) || !(o.tamper_for_s >= 0)) return bad("tamper_at and tamper_for must be >= 0 s");
@@ -582,15 +682,45 @@ Status ValidateSimOptions(const SimOptions& o) {
 
 Point SimObject::FootAt(double t) const {
   if (t <= path.front().t) return path.front().p;
-  for (size_t i = 1; i < path.size(); ++i) {
-    if (t < path[i].t) {
-      const auto& a = path[i - 1];
-      const auto& b = path[i];
-      double f = (t - a.t) / (b.t - a.t);
-      return {a.p.x + f * (b.p.x - a.p.x), a.p.y + f * (b.p.y - a.p.y)};
-    }
+  // The first waypoint after t: binary search, so long scripted paths (a
+  // guard's 8-hour shift) cost the same per frame as a short one.
+  auto it =
+      std::upper_bound(path.begin(), path.end(), t, [](double v, const Waypoint& w) { return v < w.t; });
+  if (it == path.end()) return path.back().p;
+  const auto& a = *(it - 1);
+  const auto& b = *it;
+  double f = (t - a.t) / (b.t - a.t);
+  return {a.p.x + f * (b.p.x - a.p.x), a.p.y + f * (b.p.y - a.p.y)};
+}
+
+Point SimObject::DrawnFootAt(double t) const {
+  Point p = FootAt(t);
+  if (sway <= 0) return p;
+  // Two incommensurate slow sines sideways and a smaller one up and down: a
+  // person shifting their weight, bounded by the amplitude.
+  p.x += sway * (0.6 * std::sin(2 * M_PI * kSwayHz[0] * t + sway_phase[0]) +
+                 0.4 * std::sin(2 * M_PI * kSwayHz[1] * t + sway_phase[1]));
+  p.y += 0.3 * sway * std::sin(2 * M_PI * kSwayHz[2] * t + sway_phase[2]);
+  return p;
+}
+
+double SimObject::StrideAt(double t, bool* moving) const {
+  if (stride.empty()) {
+    *moving = true;
+    return 2 * M_PI * 0.9 * speed_mps * (t - path.front().t);
   }
-  return path.back().p;
+  auto it =
+      std::upper_bound(path.begin(), path.end(), t, [](double v, const Waypoint& w) { return v < w.t; });
+  if (it == path.begin() || it == path.end()) {
+    *moving = false;
+    return it == path.begin() ? stride.front() : stride.back();
+  }
+  const size_t i = static_cast<size_t>(it - path.begin());
+  const Waypoint& a = path[i - 1];
+  const Waypoint& b = path[i];
+  *moving = a.p.x != b.p.x || a.p.y != b.p.y;
+  const double f = (t - a.t) / (b.t - a.t);
+  return stride[i - 1] + f * (stride[i] - stride[i - 1]);
 }
 
 double SimObject::HeightAt(double y) const { return height_ref * Perspective(y); }
@@ -658,6 +788,85 @@ std::vector<Point> RoadCentreline(const SimOptions& o) {
   return {};
 }
 
+namespace {
+
+// The scripted actors of o whose paths overlap story `cycle`, with their times
+// moved into the story's clock. Actor k (0-based) has id k + 1 in every story.
+std::vector<SimObject> ScriptObjects(const SimOptions& o, int cycle) {
+  std::vector<SimObject> out;
+  if (!o.script_data) return out;
+  const Geo g{static_cast<double>(o.width) / o.height};
+  const double shift = o.script_loop ? 0.0 : cycle * o.duration_s;
+  const auto& actors = o.script_data->actors;
+  for (size_t k = 0; k < actors.size(); ++k) {
+    const ScriptActor& a = actors[k];
+    if (a.path.back().t - shift <= 0 || a.path.front().t - shift >= o.duration_s) continue;
+    cv::RNG rng(Mix64(Mix64(o.seed ^ 0x5C419ULL) + k));
+    SimObject obj;
+    obj.id = static_cast<int64_t>(k) + 1;
+    obj.kind = a.kind;
+    obj.intent = PathIntent::kAlong;
+    obj.scripted = true;
+    obj.path = a.path;
+    for (Waypoint& w : obj.path) w.t -= shift;
+    const double far = o.far ? kFarScale : 1.0;
+    // The direction of the first move sets a vehicle's or boat's view (side or end on).
+    V dir{1, 0};
+    for (size_t i = 1; i < a.path.size(); ++i) {
+      V d = g.ToH(a.path[i].p) - g.ToH(a.path[i - 1].p);
+      if (Len(d) > 0) {
+        dir = Unit(d);
+        break;
+      }
+    }
+    switch (a.kind) {
+      case ObjectKind::kPerson:
+        obj.height_ref = kRefPersonPx360 / 360.0 * far;
+        obj.aspect = 0.38;
+        PaintPerson(rng, &obj);
+        break;
+      case ObjectKind::kVehicle:
+        obj.height_ref = kRefPersonPx360 / 360.0 * kVehicleHeightRatio * far;
+        obj.aspect = std::abs(dir.x) > 0.6 ? 2.3 : 1.25;
+        PaintVehicle(rng, &obj);
+        break;
+      case ObjectKind::kBoat:
+        obj.height_ref = kRefPersonPx360 / 360.0 * kBoatHeightRatio * far;
+        obj.aspect = std::abs(dir.x) > 0.6 ? kBoatSideAspect : kBoatEndAspect;
+        PaintBoat(rng, &obj);
+        break;
+    }
+    obj.world_scale = far;
+    obj.sway = a.sway;
+    for (double& ph : obj.sway_phase) ph = rng.uniform(0.0, 2 * M_PI);
+    obj.stride.resize(obj.path.size());
+    obj.stride[0] = 0;
+    for (size_t i = 1; i < obj.path.size(); ++i) {
+      const Point& p0 = obj.path[i - 1].p;
+      const Point& p1 = obj.path[i].p;
+      const double metres = Len(g.ToH(p1) - g.ToH(p0)) / UnitsPerMetre(obj, (p0.y + p1.y) / 2);
+      obj.stride[i] = obj.stride[i - 1] + kStridePerMetre * metres;
+    }
+    out.push_back(std::move(obj));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool RiverBand(const SimOptions& o, double* top, double* bottom) {
+  double lo = 1, hi = 0;
+  for (const auto& p : o.line.points) lo = std::min(lo, p.y), hi = std::max(hi, p.y);
+  *top = std::clamp(lo - kRiverHalfHeight, kRiverMinTop, 1.0);
+  *bottom = std::clamp(hi + kRiverHalfHeight, 0.0, kRiverMaxBottom);
+  if (*bottom - *top > kRiverMaxHeight) {
+    const double mid = (lo + hi) / 2;
+    *top = std::max(kRiverMinTop, mid - kRiverMaxHeight / 2);
+    *bottom = std::min(kRiverMaxBottom, *top + kRiverMaxHeight);
+  }
+  return o.river || o.boats > 0;
+}
+
 Scene Scene::Generate(const SimOptions& o, int cycle) {
   Scene s;
   s.o_ = o;
@@ -670,7 +879,12 @@ Scene Scene::NextCycle(int cycle) const {
   s.o_ = o_;
   s.cycle_ = cycle;
   s.background_ = background_;
-  s.objects_ = Generator(o_, cycle).Run();
+  s.objects_ = ScriptObjects(o_, cycle);
+  const int64_t first_id = o_.script_data ? static_cast<int64_t>(o_.script_data->actors.size()) : 0;
+  for (SimObject& obj : Generator(o_, cycle).Run()) {
+    obj.id += first_id;
+    s.objects_.push_back(std::move(obj));
+  }
   return s;
 }
 
@@ -679,7 +893,7 @@ const cv::Mat& Scene::BackgroundImage() const { return background_->image(); }
 int64_t Scene::FrameCount() const { return std::max<int64_t>(1, std::llround(o_.duration_s * o_.fps)); }
 
 GtBox Scene::BoxOf(const SimObject& obj, double t) const {
-  Point f = obj.FootAt(t);
+  Point f = obj.DrawnFootAt(t);
   GtBox b;
   b.id = obj.id;
   b.cls = ClassName(obj.kind);
@@ -692,9 +906,11 @@ GtBox Scene::BoxOf(const SimObject& obj, double t) const {
 
 void Scene::Render(double t, cv::Mat* bgr) const {
   background_->image().copyTo(*bgr);
+  background_->DrawRiver(t, bgr);
+  background_->DrawTrees(t, bgr);
   std::vector<std::pair<double, const SimObject*>> visible;
   for (const auto& obj : objects_)
-    if (obj.VisibleAt(t)) visible.push_back({obj.FootAt(t).y, &obj});
+    if (obj.VisibleAt(t)) visible.push_back({obj.DrawnFootAt(t).y, &obj});
   // Far (higher in the frame) first, so near objects cover far ones.
   std::stable_sort(visible.begin(), visible.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -775,14 +991,22 @@ const char* ToString(FailMode m) {
 
 const char* ToString(Tamper t) {
   switch (t) {
-    case Tamper::kNone: return "none";
-    case Tamper::kCover: return "cover";
-    case Tamper::kSpray: return "spray";
-    case Tamper::kDefocus: return "defocus";
-    case Tamper::kGlare: return "glare";
-    case Tamper::kBlackout: return "blackout";
-    case Tamper::kFreeze: return "freeze";
-    case Tamper::kMove: return "move";
+    case Tamper::kNone:
+      return "none";
+    case Tamper::kCover:
+      return "cover";
+    case Tamper::kSpray:
+      return "spray";
+    case Tamper::kDefocus:
+      return "defocus";
+    case Tamper::kGlare:
+      return "glare";
+    case Tamper::kBlackout:
+      return "blackout";
+    case Tamper::kFreeze:
+      return "freeze";
+    case Tamper::kMove:
+      return "move";
   }
   return "none";
 }
@@ -798,6 +1022,16 @@ bool ParseTamper(const std::string& name, Tamper* out) {
   return false;
 }
 
-const char* ClassName(ObjectKind k) { return k == ObjectKind::kPerson ? "person" : "vehicle"; }
+const char* ClassName(ObjectKind k) {
+  switch (k) {
+    case ObjectKind::kPerson:
+      return "person";
+    case ObjectKind::kVehicle:
+      return "vehicle";
+    case ObjectKind::kBoat:
+      return "boat";
+  }
+  return "person";
+}
 
 }  // namespace watchline::sim

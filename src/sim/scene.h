@@ -39,10 +39,13 @@ struct SimConditions {
   bool clouds = false;      // cloud shadows drifting over the ground
   bool headlights = false;  // now and then a vehicle's headlights sweep through
   bool water = false;       // a band of moving water at the bottom of the view
+  bool snow = false;        // falling snowflakes (opt-in; drawn like rain, over everything)
   bool Any() const {
-    return ir_switch_s > 0 || ae_step_s > 0 || passers_s > 0 || rain || clouds || headlights || water;
+    return ir_switch_s > 0 || ae_step_s > 0 || passers_s > 0 || rain || clouds || headlights || water || snow;
   }
 };
+
+struct SimScript;  // script.h
 
 struct SimOptions {
   uint64_t seed = 1;
@@ -68,6 +71,32 @@ struct SimOptions {
   double tamper_for_s = 0;  // seconds until it is undone; 0 = never
   SimConditions conditions;
 
+  // Opt-in realism (all off by default, so that scenes without these keys keep
+  // their stories and pixels). Extra targets, each with its own gait:
+  int runners = 0;   // people running (3-6 m/s) across the line
+  int crawlers = 0;  // people crawling (0.3-0.7 m/s, a low wide box) across the line
+  int boats = 0;     // boats on the river band (river is implied), most crossing the line
+  // Distant targets: people (and vehicles and boats) drawn at about
+  // kFarPersonPx360 px tall at the line at 360p instead of 45-80 px.
+  bool far = false;
+  // A river band around the line (ripples, sky and treeline reflections),
+  // drawn under the objects, unlike the `water` condition.
+  bool river = false;
+  bool trees = false;  // a few trees whose foliage sways in the wind (drawn under the objects)
+  // x264 constant rate factor of written clips (sim_clip.h): higher = stronger
+  // compression artefacts. 23 is the encoder's default; live sources ignore it.
+  int crf = 23;
+  // Scripted actors (script.h): the file named by the URL key, loaded by
+  // ParseSimUrl or LoadScriptInto (script.h). Script times are camera seconds: for a live
+  // source the script is not repeated with each story unless script_loop.
+  std::string script;
+  bool script_loop = false;
+  // Engine sources (SimSource) only: false = behave as a recorded clip rather
+  // than a live camera: frames come as fast as they are read (no pacing, no
+  // skipping), and the input ends after duration_s (sim URL key live=0).
+  bool live = true;
+  std::shared_ptr<const SimScript> script_data;
+
   static config::LineRule DefaultLine();
   static config::ZoneRule DefaultZone();
 };
@@ -78,7 +107,7 @@ Status ValidateSimOptions(const SimOptions& o);
 // One visible object's box in pixels of the render size, as drawn.
 struct GtBox {
   int64_t id = 0;                     // object id, 1-based, stable for the object's life
-  std::string cls;                    // "person" or "vehicle"
+  std::string cls;                    // "person", "vehicle" or "boat"
   double x = 0, y = 0, w = 0, h = 0;  // top-left and size, pixels
 };
 
@@ -89,7 +118,9 @@ struct Waypoint {
   config::Point p;  // normalised foot point
 };
 
-enum class ObjectKind { kPerson, kVehicle };
+enum class ObjectKind { kPerson, kVehicle, kBoat };
+// How a person moves (drawing and box shape); vehicles and boats are kWalk.
+enum class Gait { kWalk, kRun, kCrawl };
 
 // Why the generator made this path (for tests and debugging; ground truth comes
 // from the path itself, not from this tag).
@@ -104,10 +135,23 @@ struct SimObject {
   double aspect = 0.38;           // box width / box height
   double speed_mps = 1.3;         // for the walking animation
   cv::Scalar body, head, detail;  // BGR colours (day values)
+  Gait gait = Gait::kWalk;
+  // Scripted actors (script.h): the stride phase (radians) at each waypoint,
+  // which grows only while the actor moves; empty for generated objects, whose
+  // phase follows speed_mps and time.
+  std::vector<double> stride;
+  double sway = 0;  // normalised amplitude of a drawn sway (scripted actors)
+  double sway_phase[3] = {0, 0, 0};
+  bool scripted = false;
+  double world_scale = 1.0;  // metres -> frame heights multiplier for vehicles and boats (far=1)
 
   bool VisibleAt(double t) const { return t >= path.front().t && t < path.back().t; }
-  // Foot point at time t (clamped to the path's ends).
+  // Foot point at time t (clamped to the path's ends). O(log waypoints).
   config::Point FootAt(double t) const;
+  // Foot point as drawn: FootAt plus the sway, if any.
+  config::Point DrawnFootAt(double t) const;
+  // The leg phase at t (radians) and whether the legs move at all at t.
+  double StrideAt(double t, bool* moving) const;
   // Box height as a fraction of the frame height with the foot at normalised y.
   double HeightAt(double y) const;
 };
@@ -124,7 +168,8 @@ class Background;  // renderer.h
 
 class Scene {
  public:
-  // Builds the background from o.seed and the objects from (o.seed, cycle). Live
+  // Builds the background from o.seed and the objects from (o.seed, cycle), plus
+  // o.script_data's actors (ids 1..K, before the generated ones). Live
   // sources use cycle 1, 2, ... for the next stories over the same background.
   // Options are assumed valid (ValidateSimOptions).
   static Scene Generate(const SimOptions& o, int cycle = 0);
@@ -184,6 +229,14 @@ bool InsidePolygon(const config::Polygon& poly, const config::Point& q);
 // side first), extended past the frame edges. Empty when neither side fits.
 std::vector<config::Point> RoadCentreline(const SimOptions& o);
 inline constexpr double kRoadOffset = 0.2;
+
+// The river band of river=1 / boats=N scenes: normalised y from *top to
+// *bottom, the line's extent grown by kRiverHalfHeight (at most kRiverMaxHeight
+// tall, inside kRiverMinTop..kRiverMaxBottom). Returns whether the scene has a river.
+bool RiverBand(const SimOptions& o, double* top, double* bottom);
+inline constexpr double kRiverHalfHeight = 0.15;
+inline constexpr double kRiverMaxHeight = 0.5;
+inline constexpr double kRiverMinTop = 0.2, kRiverMaxBottom = 0.97;
 
 const char* ToString(FailMode m);
 const char* ToString(Tamper t);

@@ -7,6 +7,7 @@
 
 #include "events/event.h"
 #include "sim/effects.h"
+#include "sim/script.h"
 
 namespace watchline::sim {
 
@@ -14,6 +15,8 @@ namespace {
 
 // Analysis rate written into the generated config.
 constexpr double kConfigAnalysisFps = 10;
+// The shortest keyframe interval of a clip, frames.
+constexpr double kMinGopFrames = 12;
 // How often the progress callback fires, as a fraction of the clip.
 constexpr double kProgressStep = 0.01;
 
@@ -94,8 +97,10 @@ std::string SimConfigYaml(const SimOptions& o, const std::string& source, int an
   return y.str();
 }
 
-Status WriteSimClip(const SimOptions& o, const std::string& dir, std::function<void(double)> progress) {
-  WL_RETURN_IF_ERROR(ValidateSimOptions(o));
+Status WriteSimClip(const SimOptions& opts, const std::string& dir, std::function<void(double)> progress) {
+  WL_RETURN_IF_ERROR(ValidateSimOptions(opts));
+  SimOptions o = opts;
+  WL_RETURN_IF_ERROR(LoadScriptInto(&o));
   const std::string clip = (std::filesystem::path(dir) / "clip.mp4").string();
   if (o.width % 2 || o.height % 2)
     return Status::InvalidArgument("writing " + clip + ": yuv420p needs an even frame size, got " +
@@ -106,7 +111,12 @@ Status WriteSimClip(const SimOptions& o, const std::string& dir, std::function<v
   const std::filesystem::path base(dir);
 
   Scene scene = Scene::Generate(o);
-  WL_ASSIGN_OR_RETURN(std::unique_ptr<Mp4Encoder> enc, Mp4Encoder::Open(clip, o.width, o.height, o.fps));
+  // Keyframes every ~2 s, but at least kMinGopFrames apart: at 1-2 fps (long
+  // guard-post scenes) a 2 s GOP would make nearly every frame a keyframe.
+  EncoderOptions eo;
+  eo.gop_s = std::max(eo.gop_s, kMinGopFrames / o.fps);
+  eo.crf = o.crf;
+  WL_ASSIGN_OR_RETURN(std::unique_ptr<Mp4Encoder> enc, Mp4Encoder::Open(clip, o.width, o.height, o.fps, eo));
   const int64_t n = scene.FrameCount();
   std::string gt;
   cv::Mat frame;

@@ -1,5 +1,6 @@
 #include "sim/sim_source.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -9,6 +10,7 @@
 
 #include "base/log.h"
 #include "sim/effects.h"
+#include "sim/script.h"
 
 namespace watchline::sim {
 
@@ -21,7 +23,7 @@ constexpr double kClockPollS = 0.005;
 constexpr const char* kKnownKeys =
     "seed, people, vehicles, night, noise, duration, fps, width, height, fail, "
     "fail_at, fail_for, tamper, tamper_at, tamper_for, ir_switch, ae_step, passers, rain, clouds, "
-    "headlights, water";
+    "headlights, water, snow, runners, crawlers, boats, far, river, trees, crf, script, script_loop, live";
 
 SimOptions LiveOptions(SimOptions o, int analysis_width, double analysis_fps) {
   if (analysis_width > 0 && analysis_width != o.width) {
@@ -44,6 +46,35 @@ bool ParseDouble(const std::string& s, double* out) {
   char* end = nullptr;
   *out = std::strtod(s.c_str(), &end);
   return end == s.c_str() + s.size() && std::isfinite(*out);
+}
+
+bool ParseBool(const std::string& s, bool* out) {
+  if (s == "1" || s == "true") {
+    *out = true;
+    return true;
+  }
+  if (s == "0" || s == "false") {
+    *out = false;
+    return true;
+  }
+  return false;
+}
+
+// %XX escapes (a script path with a space or '&' in a URL); false on a bad escape.
+bool PercentDecode(const std::string& s, std::string* out) {
+  out->clear();
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      *out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
+      return false;
+    *out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+    i += 2;
+  }
+  return true;
 }
 
 template <typename T>
@@ -145,6 +176,23 @@ Result<SimOptions> ParseSimUrl(const std::string& url) {
         *flag = false;
       else
         return bad_value("0 or 1");
+    } else if (key == "snow" || key == "far" || key == "river" || key == "trees" || key == "script_loop" ||
+               key == "live") {
+      bool* flag = key == "snow"    ? &o.conditions.snow
+                   : key == "far"   ? &o.far
+                   : key == "river" ? &o.river
+                   : key == "trees" ? &o.trees
+                   : key == "live"  ? &o.live
+                                    : &o.script_loop;
+      if (!ParseBool(val, flag)) return bad_value("0 or 1");
+    } else if (key == "crf") {
+      if (!ParseInt(val, &o.crf)) return bad_value("an integer 0..51");
+    } else if (key == "runners" || key == "crawlers" || key == "boats") {
+      int* n = key == "runners" ? &o.runners : key == "crawlers" ? &o.crawlers : &o.boats;
+      if (!ParseInt(val, n)) return bad_value("an integer");
+    } else if (key == "script") {
+      if (!PercentDecode(val, &o.script) || o.script.empty())
+        return bad_value("a file path (%XX escapes allowed)");
     } else if (key == "fail_at") {
       if (!ParseDouble(val, &d)) return bad_value("seconds");
       o.fail_at_s = d;
@@ -157,7 +205,14 @@ Result<SimOptions> ParseSimUrl(const std::string& url) {
   }
   // "fail_at=60" alone means the camera goes offline at 60 s.
   if (!fail_given && seen.count("fail_at")) o.fail = FailMode::kOffline;
+  // Boats are only ground truth (and reported) if the line takes them.
+  if (o.boats > 0 && !o.line.classes.empty() &&
+      std::find(o.line.classes.begin(), o.line.classes.end(), "boat") == o.line.classes.end())
+    o.line.classes.push_back("boat");
+  if (o.boats > 0) o.river = true;
   Status s = ValidateSimOptions(o);
+  if (!s.ok()) return bad(s.message());
+  s = LoadScriptInto(&o);
   if (!s.ok()) return bad(s.message());
   return o;
 }
@@ -244,11 +299,21 @@ ingest::FramePtr SimSource::MakeFrame(int64_t index, double t, cv::Mat bgr) {
 Result<ingest::FramePtr> SimSource::Next() {
   if (!open_) return Status::Internal(Name() + ": Next() before Open()");
   for (;;) {
-    if (!WaitUntil(start_ + next_index_ / fps_)) return Status::Unavailable(Name() + ": interrupted");
+    int64_t index = next_index_;
+    if (o_.live) {
+      if (!WaitUntil(start_ + next_index_ / fps_)) return Status::Unavailable(Name() + ": interrupted");
+      // A live camera does not replay frames nobody read: take the newest due one.
+      index = std::max(next_index_,
+                       static_cast<int64_t>(std::floor((clock_->Now() - start_) * fps_ + 1e-9)));
+    } else {
+      // A recorded clip: every frame, as fast as it is read, to its end.
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (interrupted_) return Status::Unavailable(Name() + ": interrupted");
+      }
+      if (index / fps_ >= o_.duration_s - 1e-9) return ingest::FramePtr();
+    }
     const double now = clock_->Now();
-    // A live camera does not replay frames nobody read: take the newest due one.
-    const int64_t index =
-        std::max(next_index_, static_cast<int64_t>(std::floor((now - start_) * fps_ + 1e-9)));
     const double t = index / fps_;
     if (o_.fail == FailMode::kOffline && Failing(t)) {
       // Nothing arrives. Give up after the read timeout, unless the camera

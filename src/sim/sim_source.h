@@ -46,8 +46,13 @@ inline constexpr double kSimReadTimeoutS = 1.0;
 // people, vehicles, night (0/1), noise, duration, fps, width, height,
 // fail (offline|freeze|black), fail_at, fail_for, tamper (cover|spray|defocus|
 // glare|blackout|freeze|move), tamper_at, tamper_for, ir_switch, ae_step,
-// passers (seconds), rain, clouds, headlights, water (0/1). An unknown key, a repeated
-// key or a bad value is InvalidArgument naming the key and the URL.
+// passers (seconds), rain, clouds, headlights, water (0/1), and the opt-in
+// realism keys snow, far, river, trees (0/1), runners, crawlers, boats (counts),
+// crf (x264 quality of written clips, 0..51),
+// script (a JSON file of scripted actors, script.h; loaded here, relative to the
+// current working directory) and script_loop (0/1). An unknown key, a repeated
+// key, a bad value or a missing/malformed script is InvalidArgument naming the
+// key (or the script file) and the URL.
 Result<SimOptions> ParseSimUrl(const std::string& url);
 
 class SimSource : public ingest::FrameSource {
@@ -66,7 +71,7 @@ class SimSource : public ingest::FrameSource {
   Result<ingest::FramePtr> Next() override;
   void Close() override;
   void Interrupt() override;
-  bool IsLive() const override { return true; }
+  bool IsLive() const override { return o_.live; }
   const ingest::SourceStats& stats() const override { return stats_; }
 
   int width() const { return scene_.width(); }

@@ -111,6 +111,30 @@ TEST(SimSource, FramesArePacedOnTheClock) {
   EXPECT_TRUE(SamePixels((*f2)->bgr, expect));
 }
 
+TEST(SimSource, RecordedModeGivesEveryFrameUnpacedAndEnds) {
+  ManualClock clock(100);  // never advanced: a recorded clip does not wait for it
+  SimOptions o = Small();
+  o.duration_s = 3;
+  o.live = false;
+  SimSource src(o, 160, 5, &clock);
+  EXPECT_FALSE(src.IsLive());
+  ASSERT_TRUE(src.Open().ok());
+  int n = 0;
+  for (;;) {
+    auto f = src.Next();
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    if (!*f) break;
+    EXPECT_NEAR((*f)->t, n * 0.2, 1e-9);
+    ++n;
+    ASSERT_LE(n, 100) << "a recorded clip must end";
+  }
+  EXPECT_EQ(n, 15);  // 3 s at 5 fps
+  auto parsed = ParseSimUrl("sim://r?live=0&duration=3");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_FALSE(parsed->live);
+  EXPECT_TRUE(ParseSimUrl("sim://r")->live);
+}
+
 TEST(SimSource, InterruptWakesABlockedNext) {
   ManualClock clock(0);
   SimSource src(Small(), 160, 5, &clock);
