@@ -37,6 +37,8 @@ struct EvalHealthArgs {
   uint64_t seed = 1;
   bool json = false;
   bool verbose = false;
+  int only = -1;       // run only this case (for tuning)
+  bool trace = false;  // print every frame's verdict of the cases run
 };
 
 constexpr sim::Tamper kTampers[] = {sim::Tamper::kCover,    sim::Tamper::kSpray, sim::Tamper::kDefocus,
@@ -141,6 +143,7 @@ int RunEvalHealth(const EvalHealthArgs& a) {
   cv::Mat bgr, gray;
   const auto wall0 = std::chrono::steady_clock::now();
   for (int i = 0; i < a.cases; ++i) {
+    if (a.only >= 0 && i != a.only) continue;
     const sim::Tamper tamper = kTampers[i % 7];
     const std::string scene = kScenes[(i / 7) % 5];
     const uint64_t seed = a.seed * 100003 + static_cast<uint64_t>(i);
@@ -163,6 +166,15 @@ int RunEvalHealth(const EvalHealthArgs& a) {
       auto tr = mon.OnImage(t, gray);
       health_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - h0).count();
       ++frames;
+      if (a.trace) {
+        const health::ImageVerdict v = mon.last_verdict();
+        std::fprintf(stderr,
+                     "t=%6.2f %-9s gain %.2f sharp %.2f coarse %.2f cov %.2f match %.2f sat %.2f shift %.3f (%.2f) "
+                     "shifted %.2f unstable %d ref %d %s\n",
+                     t, std::string(health::PictureName(v.picture)).c_str(), v.gain, v.sharpness, v.coarse_tex,
+                     v.covered, v.match, v.saturated, v.shift, v.shift_response, v.shifted_match, v.unstable, v.reference,
+                     v.cause.c_str());
+      }
       if (!tr || health::EventType(tr->to).empty()) continue;
       if (a.verbose && (t < o.tamper_at_s || tr->to != Expected(tamper)))
         std::fprintf(stderr, "case %d %s/%s seed %llu onset %.2f: t=%.2f %s (%s)\n", i, scene.c_str(),
@@ -178,6 +190,9 @@ int RunEvalHealth(const EvalHealthArgs& a) {
         continue;
       }
       const double ttd = t - o.tamper_at_s;
+      if (a.verbose && ttd > a.deadline_s)
+        std::fprintf(stderr, "case %d %s/%s seed %llu onset %.2f: late, t=%.2f (%.2f s)\n", i, scene.c_str(),
+                     sim::ToString(tamper), static_cast<unsigned long long>(seed), o.tamper_at_s, t, ttd);
       ++ts.detected;
       ts.ttd.push_back(ttd);
       all_ttd.push_back(ttd);
@@ -308,6 +323,8 @@ void RegisterEvalHealth(CLI::App* eval, int* exit_code) {
   cmd->add_option("--seed", a->seed, "seed of the case set")->capture_default_str();
   cmd->add_flag("--json", a->json, "print the result as JSON");
   cmd->add_flag("-v,--verbose", a->verbose, "print every miss and false alarm on stderr");
+  cmd->add_option("--only", a->only, "run only this case number (0-based), for tuning");
+  cmd->add_flag("--trace", a->trace, "print every frame's picture verdict on stderr");
   cmd->callback([a, exit_code] { *exit_code = RunEvalHealth(*a); });
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/imgproc.hpp>
@@ -57,10 +58,10 @@ constexpr double kMatchNcc = 0.45;
 constexpr double kMovedMatch = 0.25;  // share of textured blocks still matching: below -> moved
 constexpr double kMovedHold = 0.4;
 constexpr int kMinTexturedBlocks = 4;  // fewer: the scene has too little structure to judge "moved"
-// Phase correlation of the 80x45 pictures: a peak this strong at least this
+// Phase correlation of the pictures (at 40x22, see FindShift): a peak this strong at least this
 // far from zero means the whole view moved.
-constexpr double kShiftResponse = 0.05;
-constexpr double kMinShiftPx = 2.5;
+constexpr double kShiftResponse = 0.15;
+constexpr double kMinShiftPx = 4;  // 5% of the width: a slow creep of the whole view (surf) is not a turned camera
 // Blocks with less texture than this (Weber units) have no detail to lose.
 constexpr double kMinSharpTex = 0.03;
 // A block whose blur measure fell below this share of the reference's lost its detail.
@@ -68,7 +69,7 @@ constexpr double kLostDetail = 0.55;
 constexpr double kLostMeanChange = 0.1;
 // The shift check runs when the match falls below this; a shifted reference
 // that matches this share of its blocks (and clearly more than in place) is a moved camera.
-constexpr double kShiftCheckMatch = 0.6;
+constexpr double kShiftCheckMatch = 0.75;
 constexpr double kShiftedMatch = 0.5;
 // Settled: the structure matches the one kSettleS ago on this share of its
 // textured blocks. Snapshots of the structure are kept every kSnapshotS.
@@ -80,6 +81,47 @@ constexpr double kSettledMatch = 0.6;
 constexpr int kMinCoverBlocks = 2;
 constexpr double kCoverStayed = 0.6;
 constexpr double kDefocusHold = 1.25;   // held while sharpness < this x defocus_ratio
+// Mid-scale detail (gradient energy at 80x45, Weber units) against the
+// reference, per block. Defocus takes the fine detail and leaves the
+// mid-scale layout (a blur of a few pixels at 640x360 is under one pixel at
+// 80x45); paint, a cloth or a hand takes both. A block that lost its fine
+// detail counts as covered only when its mid-scale detail fell below
+// kCoveredCoarse (with a brightness change) or below kPaintedCoarse (paint
+// close to the scene's colour, no brightness change).
+constexpr double kCoveredCoarse = 0.5;
+constexpr double kPaintedCoarse = 0.3;
+// Glare: a covered block lit up to more than kBrightenedGain times its
+// expected brightness (plus kBrightenedOffset grey levels) is light added
+// over the scene, not a cover (a torch at night does not reach full white
+// away from its core).
+constexpr double kBrightenedGain = 1.5;
+constexpr double kBrightenedOffset = 20;
+// Unstable blocks (water, foliage, a flag): the picture is compared with the
+// one kMotionStepS before; a block whose mean change exceeds kBlockMovingDiff
+// (Weber units) in more than kUnstableShare of the steps of the last
+// kMotionS (once kMotionMinS has been seen) always moves, and is left out of
+// the shift, shifted-match and settled checks and of the sharpness median.
+// Steps where most of the view changed (exposure, day/night, a move) are not learned.
+constexpr double kMotionStepS = 0.2;
+constexpr double kMotionS = 4;
+constexpr double kMotionMinS = 1;
+constexpr double kBlockMovingDiff = 0.02;
+constexpr double kUnstableShare = 0.5;
+constexpr double kGlobalChange = 0.05;
+// Unstable blocks are left out only while the stable ones are at least this
+// share of the textured blocks, and at least this many.
+constexpr double kMinStableShare = 0.6;
+constexpr int kMinStableBlocks = 8;
+// A confirmed shift is held for kMoveMemoryS with laxer thresholds, while the
+// picture keeps the same shift (within kShiftTolPx at 80x45): a moved view
+// that matches its shifted reference only on some frames is still moved.
+constexpr double kMoveMemoryS = 1.5;
+constexpr double kShiftTolPx = 2;
+constexpr double kShiftedMatchHold = 0.35;
+constexpr double kShiftedGain = 0.25;
+constexpr double kShiftedGainHold = 0.1;
+// The reference spectrum of the shift check is rebuilt this often (seconds).
+constexpr double kSpectrumRefreshS = 10;
 // Lighting regimes (day / IR night): a brightness ratio beyond this, with the
 // structure still matching, for kRegimeSettleS, starts the second reference.
 constexpr double kRegimeGain = 1.8;
@@ -111,6 +153,36 @@ float BlockNcc(const cv::Mat& a, const cv::Mat& b) {
   const double va = saa - sa * sa / n, vb = sbb - sb * sb / n;
   if (va <= 1e-6 || vb <= 1e-6) return 0;
   return static_cast<float>((sab - sa * sb / n) / std::sqrt(va * vb));
+}
+
+// Standard deviation of a block of a CV_32F image, and (optionally) its
+// minimum, in one pass: cv::meanStdDev and cv::minMaxLoc on 10x9 blocks cost
+// more in call overhead than in arithmetic.
+float BlockStd(const cv::Mat& m, const cv::Rect& rc, float* lo = nullptr) {
+  double s = 0, ss = 0;
+  float mn = std::numeric_limits<float>::max();
+  for (int y = rc.y; y < rc.y + rc.height; ++y) {
+    const float* p = m.ptr<float>(y) + rc.x;
+    for (int x = 0; x < rc.width; ++x) {
+      s += p[x];
+      ss += static_cast<double>(p[x]) * p[x];
+      mn = std::min(mn, p[x]);
+    }
+  }
+  const double n = rc.area();
+  if (lo) *lo = mn;
+  return static_cast<float>(std::sqrt(std::max(0.0, ss / n - (s / n) * (s / n))));
+}
+
+// (img - its window-weighted mean) * window: without the mean, the window
+// itself (and the faded-out blocks) would be a shared picture at zero shift
+// and pull the phase-correlation peak to zero.
+void Windowed(const cv::Mat& img, const cv::Mat& window, cv::Mat* out) {
+  const double wsum = cv::sum(window)[0];
+  const double mean = wsum > 0 ? img.dot(window) / wsum : 0;
+  cv::Mat centred;
+  img.convertTo(centred, CV_32F, 1.0, -mean);
+  cv::multiply(centred, window, *out);
 }
 
 // Sum of |dx| + |dy| over `img` (forward differences, the last row and column
@@ -225,6 +297,14 @@ void ImageHealth::Rebaseline() {
   refs_ = {};
   active_ = 0;
   other_since_ = -1;
+  ref_spectrum_[0].release();
+  ref_spectrum_[1].release();
+  move_seen_t_ = -1e9;
+  motion_ = {};
+  motion_s_ = 0;
+  prev_mid_.release();
+  unstable_mask_ = 0;
+  excluded_ = 0;
 }
 
 void ImageHealth::Extract(const cv::Mat& gray, Features* f) {
@@ -241,6 +321,7 @@ void ImageHealth::Extract(const cv::Mat& gray, Features* f) {
   cv::resize(f->small, mid8, kMid, 0, 0, cv::INTER_AREA);
   cv::resize(mid8, coarse8, kCoarse, 0, 0, cv::INTER_AREA);
   mid8.convertTo(f->mid, CV_32F);
+  coarse8.convertTo(f->coarse_f, CV_32F);
 
   // Histogram, block means and gradient energy at 160x90.
   std::array<double, kBlocks> bsum{}, bgrad{};
@@ -311,6 +392,7 @@ void ImageHealth::Extract(const cv::Mat& gray, Features* f) {
     const cv::Rect rc = MidBlock(b);
     const double n80 = rc.area();
     f->block_sharp[b] = static_cast<float>(bfine[b] / 16 / (bmid[b] + n80));
+    f->block_coarse[b] = static_cast<float>(bmid[b] / n80 / (f->block_mean[b] + kWeberOffset));
   }
 }
 
@@ -334,16 +416,26 @@ ImageHealth::Comparison ImageHealth::Compare(const Features& f, const Reference&
   std::nth_element(ratios.begin(), ratios.begin() + nr / 2, ratios.begin() + nr);
   c.gain = ratios[nr / 2];
   // Sharpness: the median over blocks with detail of the block's blur measure
-  // against the reference's.
-  std::array<float, kBlocks> sharp;
+  // against the reference's; mid-scale detail likewise. Blocks that always
+  // move (water) are left out when enough others remain.
+  std::array<float, kBlocks> sharp, coarse;
   int ns = 0;
-  for (int b = 0; b < kBlocks; ++b)
-    if (r.block_tex[b] >= kMinSharpTex) sharp[ns++] = f.block_sharp[b] / std::max(r.block_sharp[b], 1e-4f);
+  for (int pass = 0; pass < 2 && ns < kMinTexturedBlocks; ++pass) {
+    ns = 0;
+    for (int b = 0; b < kBlocks; ++b) {
+      if (r.block_tex[b] < kMinSharpTex || (pass == 0 && Unstable(b))) continue;
+      coarse[ns] = (f.block_coarse[b] + 1e-3f) / (r.block_coarse[b] + 1e-3f);
+      sharp[ns++] = f.block_sharp[b] / std::max(r.block_sharp[b], 1e-4f);
+    }
+  }
   if (ns >= kMinTexturedBlocks) {
     std::nth_element(sharp.begin(), sharp.begin() + ns / 2, sharp.begin() + ns);
     c.sharpness = sharp[ns / 2];
+    std::nth_element(coarse.begin(), coarse.begin() + ns / 2, coarse.begin() + ns);
+    c.coarse_tex = coarse[ns / 2];
   }
-  int covered = 0, covered_bright = 0, textured = 0, matched = 0, textured_rest = 0, matched_rest = 0;
+  int covered = 0, covered_bright = 0, brightened = 0, textured = 0, matched = 0, textured_rest = 0,
+      matched_rest = 0;
   double tex_cur = 0, tex_ref = 0;
   for (int b = 0; b < kBlocks; ++b) {
     tex_cur += f.block_tex[b];
@@ -351,19 +443,27 @@ ImageHealth::Comparison ImageHealth::Compare(const Features& f, const Reference&
     const double expect = c.gain * r.block_mean[b];
     const double change = std::abs(f.block_mean[b] - expect) / (expect + 20);
     const bool has_structure = r.grad_std[b] >= kFlatGradStd;
+    // The match counts every textured block, moving water included: a few
+    // stable blocks alone drift (surf) and would misjudge an unchanged view.
+    // The shift check, which must not be pulled by water, uses the stable ones.
+    const bool judged = has_structure;
     float ncc = 0;
     if (has_structure) {
       const cv::Rect rc = MidBlock(b);
       ncc = BlockNcc(f.grad(rc), r.grad(rc));
-      ++textured;
-      if (ncc >= kMatchNcc) ++matched;
+      if (judged) {
+        ++textured;
+        if (ncc >= kMatchNcc) ++matched;
+      }
     }
     const double tex_ratio = (f.block_tex[b] + 1e-3) / (r.block_tex[b] + 1e-3);
+    const double coarse_ratio = (f.block_coarse[b] + 1e-3) / (r.block_coarse[b] + 1e-3);
     bool cov = false;
-    if (lost[b] && change > kLostMeanChange) {
-      cov = true;  // detail gone and the brightness changed: paint, a cloth, a hand
+    if (lost[b] && ((change > kLostMeanChange && coarse_ratio < kCoveredCoarse) || coarse_ratio < kPaintedCoarse)) {
+      cov = true;  // fine and mid-scale detail gone: paint, a cloth, a hand
     } else if (has_structure) {
-      cov = tex_ratio < kCoveredTexRatio && (change > kCoveredMeanChange || ncc < kCoveredStructure);
+      cov = tex_ratio < kCoveredTexRatio && coarse_ratio < kCoveredCoarse &&
+            (change > kCoveredMeanChange || ncc < kCoveredStructure);
     } else {
       cov = change > kFlatMeanChange && f.block_tex[b] < std::max<double>(kFlatCurrentTex, 2 * r.block_tex[b]);
     }
@@ -373,14 +473,16 @@ ImageHealth::Comparison ImageHealth::Compare(const Features& f, const Reference&
       cov = false;
       ++covered_bright;
     }
+    if (cov && f.block_mean[b] > kBrightenedGain * expect + kBrightenedOffset) ++brightened;
     covered += cov;
     if (cov) c.covered_mask |= uint64_t{1} << b;
-    if (!cov && has_structure) {
+    if (!cov && judged) {
       ++textured_rest;
       if (ncc >= kMatchNcc) ++matched_rest;
     }
   }
   c.covered_bright = static_cast<double>(covered_bright) / kBlocks;
+  c.brightened = static_cast<double>(brightened) / kBlocks;
   c.covered = static_cast<double>(covered) / kBlocks;
   c.match_rest = textured_rest >= kMinTexturedBlocks ? static_cast<double>(matched_rest) / textured_rest : -1;
   int nlost = 0, ndetail = 0;
@@ -395,14 +497,66 @@ ImageHealth::Comparison ImageHealth::Compare(const Features& f, const Reference&
   return c;
 }
 
+bool ImageHealth::Unstable(int b) const { return (excluded_ >> b) & 1; }
+
+uint64_t ImageHealth::Excluded(const Reference& r) const {
+  // Judging on the stable part only makes sense while it is most of the
+  // structure: in a view that is mostly surf, the few blocks left would be
+  // too few (and drifting) to tell a moved camera; all blocks are judged then.
+  int textured = 0, stable = 0;
+  for (int b = 0; b < kBlocks; ++b) {
+    if (r.grad_std[b] < kFlatGradStd) continue;
+    ++textured;
+    stable += !((unstable_mask_ >> b) & 1);
+  }
+  return stable >= kMinStableShare * textured && stable >= kMinStableBlocks ? unstable_mask_ : 0;
+}
+
+void ImageHealth::LearnMotion(const Features& f, double t) {
+  if (!prev_mid_.empty() && t - prev_mid_t_ < kMotionStepS) return;
+  if (prev_mid_.empty()) {
+    f.mid.copyTo(prev_mid_);
+    prev_mid_t_ = t;
+    return;
+  }
+  const double step = std::min(t - prev_mid_t_, kMaxDt);
+  std::array<float, kBlocks> diff;
+  for (int b = 0; b < kBlocks; ++b) {
+    const cv::Rect rc = MidBlock(b);
+    double d = 0;
+    for (int y = rc.y; y < rc.y + rc.height; ++y) {
+      const float* p = f.mid.ptr<float>(y);
+      const float* q = prev_mid_.ptr<float>(y);
+      for (int x = rc.x; x < rc.x + rc.width; ++x) d += std::abs(p[x] - q[x]);
+    }
+    diff[b] = static_cast<float>(d / rc.area() / (f.block_mean[b] + kWeberOffset));
+  }
+  f.mid.copyTo(prev_mid_);
+  prev_mid_t_ = t;
+  std::array<float, kBlocks> sorted = diff;
+  std::nth_element(sorted.begin(), sorted.begin() + kBlocks / 2, sorted.end());
+  if (sorted[kBlocks / 2] > kGlobalChange) return;  // most of the view changed: not a property of blocks
+  motion_s_ += step;
+  const double w = step / std::min(motion_s_, kMotionS);
+  unstable_mask_ = 0;
+  for (int b = 0; b < kBlocks; ++b) {
+    motion_[b] = static_cast<float>((1 - w) * motion_[b] + w * (diff[b] > kBlockMovingDiff ? 1.0 : 0.0));
+    if (motion_s_ >= kMotionMinS && motion_[b] > kUnstableShare) unstable_mask_ |= uint64_t{1} << b;
+  }
+}
+
 void ImageHealth::Accumulate(const Features& f, double t, double dt, double weight, Reference* r) {
   const double w = std::clamp(weight, 0.0, 1.0);
+  // While a reference is learned its picture changes fast: its spectrum is
+  // rebuilt once it is ready (and then every kSpectrumRefreshS, see Observe).
+  if (!r->ready) ref_spectrum_[r == &refs_[0] ? 0 : 1].release();
   if (r->mid.empty()) {
     f.mid.copyTo(r->mid);
     f.grad.copyTo(r->grad);
     r->block_mean = f.block_mean;
     r->block_tex = f.block_tex;
     r->block_sharp = f.block_sharp;
+    r->block_coarse = f.block_coarse;
     r->level = f.level;
     r->fine = f.fine;
     r->fine_large = f.fine_large;
@@ -415,6 +569,7 @@ void ImageHealth::Accumulate(const Features& f, double t, double dt, double weig
       r->block_mean[b] = static_cast<float>((1 - w) * r->block_mean[b] + w * f.block_mean[b]);
       r->block_tex[b] = static_cast<float>((1 - w) * r->block_tex[b] + w * f.block_tex[b]);
       r->block_sharp[b] = static_cast<float>((1 - w) * r->block_sharp[b] + w * f.block_sharp[b]);
+      r->block_coarse[b] = static_cast<float>((1 - w) * r->block_coarse[b] + w * f.block_coarse[b]);
     }
     r->level = (1 - w) * r->level + w * f.level;
     r->fine = (1 - w) * r->fine + w * f.fine;
@@ -428,35 +583,121 @@ void ImageHealth::Accumulate(const Features& f, double t, double dt, double weig
   if (r->ready && t - r->structure_t < kStructureRefreshS) return;
   r->structure_t = t;
   for (int b = 0; b < kBlocks; ++b) {
-    cv::Scalar mean, sd;
-    cv::meanStdDev(r->grad(MidBlock(b)), mean, sd);
-    r->grad_std[b] = static_cast<float>(sd[0]);
+    r->grad_std[b] = BlockStd(r->grad, MidBlock(b));
   }
 }
 
 double ImageHealth::ShiftedMatch(const Features& f, const Reference& r, cv::Point2d shift) const {
-  cv::Mat M = (cv::Mat_<double>(2, 3) << 1, 0, shift.x, 0, 1, shift.y);
-  cv::Mat moved;
-  cv::warpAffine(r.grad, moved, M, kMid, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(-1));
+  // The reference moved by `shift`, bilinear; -1 outside it. A hand-written
+  // loop: cv::warpAffine on an 80x45 picture costs over 100 us in thread
+  // start-up alone on a loaded machine.
+  cv::Mat moved(kMid, CV_32F);
+  const int fx = static_cast<int>(std::floor(shift.x)), fy = static_cast<int>(std::floor(shift.y));
+  const float ax = static_cast<float>(shift.x - fx), ay = static_cast<float>(shift.y - fy);
+  for (int y = 0; y < kMid.height; ++y) {
+    float* out = moved.ptr<float>(y);
+    // moved(x, y) = ref(x - shift.x, y - shift.y): between source rows y0 and y0 + 1.
+    const int y0 = y - fy - 1;
+    for (int x = 0; x < kMid.width; ++x) {
+      const int x0 = x - fx - 1;
+      if (x0 < 0 || y0 < 0 || x0 + 1 >= kMid.width || y0 + 1 >= kMid.height) {
+        out[x] = -1;
+        continue;
+      }
+      const float* r0 = r.grad.ptr<float>(y0);
+      const float* r1 = r.grad.ptr<float>(y0 + 1);
+      const float top = r0[x0] * ax + r0[x0 + 1] * (1 - ax);
+      const float bot = r1[x0] * ax + r1[x0 + 1] * (1 - ax);
+      out[x] = top * ay + bot * (1 - ay);
+    }
+  }
   int textured = 0, matched = 0;
   for (int b = 0; b < kBlocks; ++b) {
+    if (Unstable(b)) continue;
     const cv::Rect rc = MidBlock(b);
-    const cv::Mat blk = moved(rc);
-    double lo;
-    cv::minMaxLoc(blk, &lo);
+    float lo;
+    const float sd = BlockStd(moved, rc, &lo);
     if (lo < 0) continue;  // outside the shifted reference
-    cv::Scalar mean, sd;
-    cv::meanStdDev(blk, mean, sd);
-    if (sd[0] < kFlatGradStd) continue;
+    if (sd < kFlatGradStd) continue;
     ++textured;
-    if (BlockNcc(f.grad(rc), blk) >= kMatchNcc) ++matched;
+    if (BlockNcc(f.grad(rc), moved(rc)) >= kMatchNcc) ++matched;
   }
   return textured >= kMinTexturedBlocks ? static_cast<double>(matched) / textured : 0;
 }
 
+void ImageHealth::PrepareShift(const Reference& r, int slot, double t) {
+  if (hann_.empty()) cv::createHanningWindow(hann_, kCoarse, CV_32F);
+  if (window_.empty() || window_mask_ != excluded_) {
+    cv::Mat keep(kMid, CV_32F, cv::Scalar(1));
+    for (int b = 0; b < kBlocks; ++b)
+      if (Unstable(b)) keep(MidBlock(b)).setTo(0);
+    cv::resize(keep, keep, kCoarse, 0, 0, cv::INTER_AREA);  // soft at the block edges
+    window_ = hann_.mul(keep);
+    window_mask_ = excluded_;
+    ref_spectrum_[0].release();
+    ref_spectrum_[1].release();
+  }
+  // The reference's spectrum is kept until the reference (or the window) changes.
+  if (ref_spectrum_[slot].empty()) {
+    cv::resize(r.mid, windowed_, kCoarse, 0, 0, cv::INTER_AREA);
+    Windowed(windowed_, window_, &windowed_);
+    cv::dft(windowed_, ref_spectrum_[slot], cv::DFT_COMPLEX_OUTPUT);
+    spectrum_t_[slot] = t;
+  }
+}
+
+cv::Point2d ImageHealth::FindShift(const Features& f, const Reference& r, int slot, double* response) {
+  // Phase correlation at 40x22: a quarter of the cost of 80x45 (two small
+  // DFTs), and a turned camera moves the view by many pixels; the shift is
+  // refined to sub-pixel by the peak's centroid and only needs to be good to
+  // about a pixel at 80x45, where ShiftedMatch compares blurred structure.
+  // The window is a Hann window with the unstable blocks faded out, so moving
+  // water cannot pull the peak; rebuilt when the unstable blocks change.
+  const double sx = static_cast<double>(kMid.width) / kCoarse.width;
+  const double sy = static_cast<double>(kMid.height) / kCoarse.height;
+  // Normally prepared on a healthy frame; a window a little behind the
+  // unstable blocks is kept rather than rebuilt on a turned view.
+  if (window_.empty() || ref_spectrum_[slot].empty()) PrepareShift(r, slot, last_t_);
+  Windowed(f.coarse_f, window_, &windowed_);
+  cv::dft(windowed_, spec_, cv::DFT_COMPLEX_OUTPUT);
+  cv::mulSpectrums(ref_spectrum_[slot], spec_, cross_, 0, true);
+  for (int y = 0; y < cross_.rows; ++y) {
+    cv::Vec2f* p = cross_.ptr<cv::Vec2f>(y);
+    for (int x = 0; x < cross_.cols; ++x) {
+      const float m = std::sqrt(p[x][0] * p[x][0] + p[x][1] * p[x][1]);
+      p[x] = m > 1e-12f ? p[x] / m : cv::Vec2f(0, 0);
+    }
+  }
+  cv::idft(cross_, corr_, cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
+  cv::Point peak;
+  cv::minMaxLoc(corr_, nullptr, nullptr, nullptr, &peak);
+  // Sub-pixel peak: centroid of the positive part of the 3x3 neighbourhood
+  // (circular). At 40x22 the peak is about one bin wide with negative side
+  // lobes, so cv::phaseCorrelate's 5x5 window would cancel it out.
+  const int W = corr_.cols, H = corr_.rows;
+  double sum = 0, cx = 0, cy = 0;
+  for (int dy = -1; dy <= 1; ++dy)
+    for (int dx = -1; dx <= 1; ++dx) {
+      const float v = std::max(0.0f, corr_.at<float>((peak.y + dy + H) % H, (peak.x + dx + W) % W));
+      sum += v;
+      cx += v * dx;
+      cy += v * dy;
+    }
+  *response = sum;
+  double px = peak.x + (sum > 0 ? cx / sum : 0), py = peak.y + (sum > 0 ? cy / sum : 0);
+  if (px >= W / 2.0) px -= W;
+  if (py >= H / 2.0) py -= H;
+  // A peak at -d: the picture is the reference moved by +d (in 80x45 pixels).
+  return cv::Point2d(-px * sx, -py * sy);
+}
+
 void ImageHealth::Snapshot(const Features& f, double t, uint64_t covered_mask) {
   // Keep a snapshot of the structure every kSnapshotS, for kSettleS back.
-  if (snaps_.empty() || t - snaps_.back().t >= kSnapshotS) snaps_.push_back({t, f.grad.clone(), covered_mask});
+  if (snaps_.empty() || t - snaps_.back().t >= kSnapshotS) {
+    Snap s{t, f.grad.clone(), covered_mask, {}};
+    for (int b = 0; b < kBlocks; ++b) s.block_std[b] = BlockStd(s.grad, MidBlock(b));
+    snaps_.push_back(std::move(s));
+  }
   while (snaps_.size() > 1 && t - snaps_[1].t >= kSettleS) snaps_.pop_front();
 }
 
@@ -474,10 +715,8 @@ bool ImageHealth::Settled(const Features& f, double t) const {
   if (t - old.t < kSettleS * 0.5) return false;
   int textured = 0, matched = 0;
   for (int b = 0; b < kBlocks; ++b) {
+    if (Unstable(b) || old.block_std[b] < kFlatGradStd) continue;
     const cv::Rect rc = MidBlock(b);
-    cv::Scalar mean, sd;
-    cv::meanStdDev(old.grad(rc), mean, sd);
-    if (sd[0] < kFlatGradStd) continue;
     ++textured;
     if (BlockNcc(f.grad(rc), old.grad(rc)) >= kMatchNcc) ++matched;
   }
@@ -491,6 +730,8 @@ ImageVerdict ImageHealth::Observe(const cv::Mat& gray, double t, Picture current
   last_t_ = t;
   Features& f = f_;
   Extract(gray, &f);
+  LearnMotion(f, t);
+  v.unstable = __builtin_popcountll(unstable_mask_);
   v.mean = f.mean;
   v.spread = f.spread;
   v.saturated = f.saturated;
@@ -545,6 +786,8 @@ ImageVerdict ImageHealth::Observe(const cv::Mat& gray, double t, Picture current
     return done(Picture::kOk, "", 0);
   }
 
+  // Blocks left out of the structure checks (see Excluded()).
+  excluded_ = Excluded(refs_[refs_[active_].ready ? active_ : 0]);
   // 3. Pick the reference that fits this lighting.
   Comparison c;
   int slot = -1;
@@ -564,6 +807,7 @@ ImageVerdict ImageHealth::Observe(const cv::Mat& gray, double t, Picture current
   v.sharpness = c.sharpness;
   v.covered = c.covered;
   v.match = c.match;
+  v.coarse_tex = c.coarse_tex;
 
   // A lasting lighting change with the same structure: learn the other regime.
   const int other = 1 - slot;
@@ -594,16 +838,26 @@ ImageVerdict ImageHealth::Observe(const cv::Mat& gray, double t, Picture current
   const bool settled = (c.covered >= occl || c.match < kShiftCheckMatch) && Settled(f, t);
   if (c.covered >= occl || c.match < kShiftCheckMatch) {
     // Where does the reference fit best? If the shifted reference explains the
-    // picture much better than the unshifted one, the camera moved.
+    // picture much better than the unshifted one, the camera moved. A shift
+    // confirmed a moment ago (or a move already raised) is held with laxer
+    // thresholds while the picture keeps that shift.
     const Reference& r = refs_[slot];
     double response = 0;
-    if (hann_.empty()) cv::createHanningWindow(hann_, kMid, CV_32F);
-    const cv::Point2d shift = cv::phaseCorrelate(r.mid, f.mid, hann_, &response);
+    const cv::Point2d shift = FindShift(f, r, slot, &response);
     const double dist = std::hypot(shift.x, shift.y);
+    v.shift = dist / kMid.width;
+    v.shift_response = response;
     if (dist >= kMinShiftPx && response >= kShiftResponse) {
       const double shifted = ShiftedMatch(f, r, shift);
-      if (shifted >= kShiftedMatch && shifted >= c.match + 0.25 && settled) {
+      v.shifted_match = shifted;
+      const bool recent = (current == Picture::kMoved || t - move_seen_t_ <= kMoveMemoryS) &&
+                          std::hypot(shift.x - move_shift_.x, shift.y - move_shift_.y) <= kShiftTolPx;
+      const bool fits = recent ? shifted >= kShiftedMatchHold && shifted >= c.match + kShiftedGainHold
+                               : shifted >= kShiftedMatch && shifted >= c.match + kShiftedGain;
+      if (fits && (settled || recent)) {
         v.shift = dist / kMid.width;
+        move_shift_ = shift;
+        move_seen_t_ = t;
         return done(Picture::kMoved,
                     Fmt("view shifted by %.0f%% of its width (%.0f%% of the reference structure in place)",
                         100.0 * dist / kMid.width, 100.0 * c.match),
@@ -611,7 +865,12 @@ ImageVerdict ImageHealth::Observe(const cv::Mat& gray, double t, Picture current
       }
     }
   }
-  if (c.covered + c.covered_bright >= occl && c.covered_bright >= 0.5 * (c.covered + c.covered_bright) &&
+  // Light added over a part of the view (a torch, a laser, the sun): the
+  // covered blocks are mostly washed out or lit up well above their expected
+  // brightness, with some of the picture saturated. A cover darkens or keeps
+  // the brightness; at night even a light-coloured cloth saturates nothing.
+  const double lit = c.covered_bright + c.brightened;
+  if (c.covered + c.covered_bright >= occl && lit >= 0.5 * (c.covered + c.covered_bright) &&
       f.saturated - ref_saturated >= kGlareMinSaturated) {
     return done(Picture::kGlare, "picture washed out (" + Percent(f.saturated) + " of pixels saturated, " +
                                      Percent(c.covered_bright) + " of the view white)",
@@ -660,6 +919,14 @@ ImageVerdict ImageHealth::Observe(const cv::Mat& gray, double t, Picture current
   // 5. Healthy: follow the scene slowly while it matches.
   if (current == Picture::kOk && c.covered <= kStableCovered && c.match >= kStableMatch && !new_regime) {
     Accumulate(f, t, dt, dt / std::max(cfg_.update_s, dt), &refs_[slot]);
+    // The shift check's reference spectrum is prepared here, on a healthy
+    // frame, so that a turned view does not pay for it; the slow update
+    // changes the reference little, so it is refreshed every kSpectrumRefreshS.
+    // Not on a frame that also refreshed the structure (both are tens of us).
+    if (refs_[slot].structure_t != t) {
+      if (t - spectrum_t_[slot] >= kSpectrumRefreshS) ref_spectrum_[slot].release();
+      PrepareShift(refs_[slot], slot, t);
+    }
   }
   return done(Picture::kOk, "", 0);
 }

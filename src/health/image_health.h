@@ -25,6 +25,21 @@
 // relative to local brightness (shadows), and structure is compared on
 // gradient magnitudes (sign-free, contrast-normalised).
 //
+// How the look-alike conditions are told apart:
+//   defocused vs occluded  defocus takes the fine detail (320x180) but keeps
+//                          the mid-scale layout (80x45); paint, a cloth or a
+//                          hand takes both, in a region, whatever its colour.
+//   glare vs occluded      light added over the view: the changed blocks are
+//                          washed out or lit well above their expected
+//                          brightness, with some of the picture saturated.
+//   moved                  the reference, shifted by the phase correlation of
+//                          the view (40x22, stable blocks only), matches the
+//                          picture far better than in place, once the view is
+//                          still; a confirmed shift is held while it persists.
+// Blocks that always move (water, surf, foliage) are learned from the
+// frame-to-frame change and left out of the shift, settled and sharpness
+// checks while they are a minority of the view.
+//
 // Not thread safe: one thread (the camera's analysis thread) calls Observe();
 // HealthMonitor serialises its own use.
 #pragma once
@@ -62,7 +77,11 @@ struct ImageVerdict {
   double covered = 0;              // fraction of the view that lost texture and changed
   double match = 1;                // share of the reference's textured blocks still matching
   double gain = 1;                 // brightness relative to the reference
-  double shift = 0;                // whole-view shift against the reference, fraction of the width
+  double shift = 0;                // whole-view shift against the reference, fraction of the width (when measured)
+  double shift_response = 0;       // strength of the phase-correlation peak behind `shift`
+  double shifted_match = -1;       // share of the stable structure matching once shifted (-1: not checked)
+  double coarse_tex = 1;           // median mid-scale (80x45) detail of the detail blocks vs the reference
+  int unstable = 0;                // blocks learned as always moving (water, foliage), left out of structure checks
   int reference = -1;              // which reference slot judged this frame
 };
 
@@ -90,10 +109,12 @@ class ImageHealth {
     cv::Mat large;                          // 320x180 grey, CV_8U
     cv::Mat small;                          // 160x90 grey, CV_8U
     cv::Mat mid;                            // 80x45 grey, CV_32F
+    cv::Mat coarse_f;                       // 40x22 grey, CV_32F (phase correlation)
     cv::Mat grad;                           // 80x45 gradient magnitude, CV_32F, lightly blurred
     std::array<float, kBlocks> block_mean{};
     std::array<float, kBlocks> block_tex{};  // fine gradient energy / (block mean + kWeberOffset)
     std::array<float, kBlocks> block_sharp{};  // 320x180 energy over 160x90 energy
+    std::array<float, kBlocks> block_coarse{};  // 80x45 gradient energy / (block mean + kWeberOffset)
     double level = 0;                        // median grey level
     double fine = 0, coarse = 0;             // gradient energy at 160x90 and 40x22
     double fine_large = 0;                   // gradient energy at 320x180
@@ -104,13 +125,15 @@ class ImageHealth {
     double learned_s = 0;  // seconds of frames accumulated while learning
     double last_t = 0;
     cv::Mat mid, grad;     // running means, CV_32F
-    std::array<float, kBlocks> block_mean{}, block_tex{}, block_sharp{};
+    std::array<float, kBlocks> block_mean{}, block_tex{}, block_sharp{}, block_coarse{};
     std::array<float, kBlocks> grad_std{};  // structure in each block (0 = flat)
     double level = 0, fine = 0, fine_large = 0, coarse = 0, saturated = 0;
     double structure_t = 0;  // when grad_std was last computed
   };
   struct Comparison {
     double gain = 1, sharpness = 1, covered = 0, covered_bright = 0, match = 1, tex_ratio = 1;
+    double brightened = 0;    // share of all blocks covered and lit up well above their expected brightness
+    double coarse_tex = 1;    // median over detail blocks of the mid-scale detail ratio
     uint64_t covered_mask = 0;  // bit b: block b covered
     double match_rest = -1; // match among textured blocks not covered; -1 = too few to tell
     double lost = 0;        // share of all blocks that lost their detail
@@ -119,8 +142,19 @@ class ImageHealth {
 
   void Extract(const cv::Mat& gray, Features* f);
   Comparison Compare(const Features& f, const Reference& r) const;
-  // Share of the reference's textured blocks that match once it is shifted by `shift` (80x45 pixels).
+  // Share of the reference's stable textured blocks that match once it is shifted by `shift` (80x45 pixels).
   double ShiftedMatch(const Features& f, const Reference& r, cv::Point2d shift) const;
+  // Shift of the picture against the reference (80x45 pixels) by phase
+  // correlation over the stable part of the view; *response is the peak's strength.
+  cv::Point2d FindShift(const Features& f, const Reference& r, int slot, double* response);
+  // Builds the phase-correlation window and the reference's spectrum if stale (t: now).
+  void PrepareShift(const Reference& r, int slot, double t);
+  // Learns which blocks always move (water, foliage): frame-to-frame change per block.
+  void LearnMotion(const Features& f, double t);
+  // Whether block b is left out of the structure checks this frame.
+  bool Unstable(int b) const;
+  // The unstable blocks to leave out, judged against r: none when too few stable ones remain.
+  uint64_t Excluded(const Reference& r) const;
   // Whether the view has stopped moving: its structure matches the one of a moment ago.
   bool Settled(const Features& f, double t) const;
   void Snapshot(const Features& f, double t, uint64_t covered_mask);
@@ -137,7 +171,22 @@ class ImageHealth {
   cv::Mat anchor_;  // first frame of the current still run, full size
 
   Features f_;  // scratch, reused
-  cv::Mat hann_;  // window for phase correlation
+  cv::Mat hann_;  // window for phase correlation (40x22)
+  cv::Mat window_;              // hann_ with the unstable blocks faded out
+  uint64_t window_mask_ = ~uint64_t{0};  // unstable-block mask window_ was built for
+  std::array<double, 2> spectrum_t_{};   // when each spectrum was built
+  std::array<cv::Mat, 2> ref_spectrum_;   // DFT of the windowed 40x22 reference per slot (empty: stale)
+  cv::Mat spec_, cross_, corr_, windowed_;  // scratch for FindShift
+  // Recent confirmed shift: a move seen a moment ago is held with laxer thresholds.
+  cv::Point2d move_shift_;
+  double move_seen_t_ = -1e9;
+  // Per block: mean frame-to-frame change (Weber units), learned over kMotionS.
+  std::array<float, kBlocks> motion_{};
+  double motion_s_ = 0;   // seconds of frames learned
+  cv::Mat prev_mid_;      // the 80x45 picture of about kMotionStepS ago
+  double prev_mid_t_ = 0;
+  uint64_t unstable_mask_ = 0;   // blocks learned as always moving
+  uint64_t excluded_ = 0;        // ... left out of this frame's structure checks
   cv::Mat mid8_, coarse8_, grad_raw_;  // scratch, reused
   std::vector<uint16_t> colsum16_;      // scratch, reused
   std::vector<int> colsum32_;
@@ -145,6 +194,7 @@ class ImageHealth {
     double t;
     cv::Mat grad;
     uint64_t covered_mask;
+    std::array<float, kBlocks> block_std;  // structure per block (gradient std)
   };
   std::deque<Snap> snaps_;  // recent structure, for Settled()
 };
