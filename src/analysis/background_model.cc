@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include <opencv2/core/hal/intrin.hpp>
+#include <opencv2/imgproc.hpp>
 
 namespace watchline::analysis {
 namespace {
@@ -27,6 +28,17 @@ constexpr int kOffsetGridStep = 2;
 constexpr double kNoiseFloorMads = 6.0;
 // Time constant of the noise estimate, seconds.
 constexpr double kNoiseSmoothingS = 2.0;
+// Low-contrast test: a pixel is foreground when 2^(gain-1) x the 3x3 mean of
+// its difference from the background exceeds its spread V, and so does
+// 2^(gain-1) x its own difference. Averaging 9
+// independent noise samples divides the noise by 3, so gain 2 keeps the
+// false-alarm rate of the per-pixel test while halving the contrast needed.
+// 0 disables the test (as does SigmaDeltaParams::low_contrast = false).
+constexpr int kLowContrastGain = 2;
+// ...applied only where the spread V is at most this many times the V floor.
+constexpr double kLowContrastMaxSpreadFloors = 2.5;
+// ...or this many grey levels, whichever is more.
+constexpr int kLowContrastMaxSpread = 20;
 
 // Moves `credit` on by dt * rate and takes the whole steps out of it.
 int TakeSteps(double* credit, double dt, double rate) {
@@ -39,12 +51,13 @@ int TakeSteps(double* credit, double dt, double rate) {
 }  // namespace
 
 void SigmaDeltaStepScalar(const uint8_t* img, const uint8_t* valid, uint8_t* mean, uint8_t* var,
-                          uint8_t* fg, int n, const SigmaDeltaSteps& s) {
+                          uint8_t* fg, int n, const SigmaDeltaSteps& s, const uint8_t* extra_fg) {
   for (int i = 0; i < n; ++i) {
     const int x = img[i];
     int m = mean[i];
     int v = var[i];
-    const bool was_fg = std::abs(x - m) > v;
+    const bool extra = extra_fg != nullptr && extra_fg[i] != 0;
+    const bool was_fg = std::abs(x - m) > v || extra;
     const int step = was_fg ? s.fg_mean : s.mean;
     m = x > m ? std::min(m + step, x) : std::max(m - step, x);
     mean[i] = static_cast<uint8_t>(m);
@@ -56,12 +69,12 @@ void SigmaDeltaStepScalar(const uint8_t* img, const uint8_t* valid, uint8_t* mea
     }
     v = std::clamp(v, s.min_threshold, s.max_threshold);
     var[i] = static_cast<uint8_t>(v);
-    fg[i] = (d > v && (valid == nullptr || valid[i] != 0)) ? 255 : 0;
+    fg[i] = ((d > v || extra) && (valid == nullptr || valid[i] != 0)) ? 255 : 0;
   }
 }
 
 void SigmaDeltaStep(const uint8_t* img, const uint8_t* valid, uint8_t* mean, uint8_t* var,
-                    uint8_t* fg, int n, const SigmaDeltaSteps& s) {
+                    uint8_t* fg, int n, const SigmaDeltaSteps& s, const uint8_t* extra_fg) {
   int i = 0;
 #if CV_SIMD128
   using cv::v_uint8x16;
@@ -79,7 +92,9 @@ void SigmaDeltaStep(const uint8_t* img, const uint8_t* valid, uint8_t* mean, uin
     v_uint8x16 v = cv::v_load(var + i);
     // Move M towards x by at most the step, without overshooting; the slow
     // step where the pixel is foreground now (operator+/- saturate on u8).
-    const v_uint8x16 was_fg = cv::v_absdiff(x, m) > v;
+    v_uint8x16 was_fg = cv::v_absdiff(x, m) > v;
+    const v_uint8x16 extra = extra_fg != nullptr ? (cv::v_load(extra_fg + i) != zero) : zero;
+    was_fg = was_fg | extra;
     const v_uint8x16 step = cv::v_select(was_fg, fms, ms);
     m = cv::v_select(x > m, cv::v_min(m + step, x), cv::v_max(m - step, x));
     cv::v_store(mean + i, m);
@@ -94,13 +109,14 @@ void SigmaDeltaStep(const uint8_t* img, const uint8_t* valid, uint8_t* mean, uin
     }
     v = cv::v_min(cv::v_max(v, vmin), vmax);
     cv::v_store(var + i, v);
-    v_uint8x16 f = d > v;
+    v_uint8x16 f = (d > v) | extra;
     if (valid != nullptr) f = f & cv::v_load(valid + i);
     cv::v_store(fg + i, f);
   }
 #endif
   if (i < n)
-    SigmaDeltaStepScalar(img + i, valid ? valid + i : nullptr, mean + i, var + i, fg + i, n - i, s);
+    SigmaDeltaStepScalar(img + i, valid ? valid + i : nullptr, mean + i, var + i, fg + i, n - i, s,
+                         extra_fg ? extra_fg + i : nullptr);
 }
 
 SigmaDeltaModel::SigmaDeltaModel(cv::Size size, cv::Mat valid, SigmaDeltaParams params)
@@ -198,15 +214,54 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
   }
   steps.min_threshold = floor_ > 0 ? floor_ : p_.min_threshold;
 
+  // Held pixels: remember the region's level and spread, restore them after
+  // the update (the global offset above has already been applied to them).
+  const bool hold = !held_.empty() && !learning_;
+  if (hold) {
+    mean_(held_roi_).copyTo(held_mean_);
+    var_(held_roi_).copyTo(held_var_);
+  }
+
+  // Low-contrast test: the frame-to-background difference averaged over
+  // 3x3 pixels. Sensor noise is independent from pixel to pixel and mostly
+  // averages out, an object's difference does not, so a dim person a few grey
+  // levels off the ground, below every single pixel's threshold, still shows.
+  const uint8_t* extra = nullptr;
+  if (!learning_ && p_.low_contrast && kLowContrastGain > 0) {
+    cv::blur(gray, blur_img_, cv::Size(3, 3));
+    cv::blur(mean_, blur_mean_, cv::Size(3, 3));
+    cv::absdiff(blur_img_, blur_mean_, low_fg_);
+    for (int k = 1; k < kLowContrastGain; ++k) cv::add(low_fg_, low_fg_, low_fg_);
+    cv::compare(low_fg_, var_, low_fg_, cv::CMP_GT);
+    // ...and the pixel itself must be at least half way to its threshold, so
+    // that the averaging does not grow every object by a pixel all round.
+    cv::absdiff(gray, mean_, blur_img_);
+    for (int k = 1; k < kLowContrastGain; ++k) cv::add(blur_img_, blur_img_, blur_img_);
+    cv::compare(blur_img_, var_, blur_mean_, cv::CMP_GT);
+    cv::bitwise_and(low_fg_, blur_mean_, low_fg_);
+    // Only on quiet background: where the spread is near the noise floor.
+    // Leaves and water (a learned spread well above it) keep the plain test.
+    const int quiet = std::max(static_cast<int>(kLowContrastMaxSpreadFloors * steps.min_threshold),
+                               kLowContrastMaxSpread);
+    cv::compare(var_, quiet, blur_mean_, cv::CMP_LE);
+    cv::bitwise_and(low_fg_, blur_mean_, low_fg_);
+    extra = low_fg_.ptr<uint8_t>();
+  }
+
   const uint8_t* valid = valid_.empty() ? nullptr : valid_.ptr<uint8_t>();
   if (gray.isContinuous() && mean_.isContinuous() && fg->isContinuous()) {
     SigmaDeltaStep(gray.ptr<uint8_t>(), valid, mean_.ptr<uint8_t>(), var_.ptr<uint8_t>(),
-                   fg->ptr<uint8_t>(), size_.area(), steps);
+                   fg->ptr<uint8_t>(), size_.area(), steps, extra);
   } else {
     for (int y = 0; y < size_.height; ++y)
       SigmaDeltaStep(gray.ptr<uint8_t>(y), valid ? valid + y * size_.width : nullptr,
                      mean_.ptr<uint8_t>(y), var_.ptr<uint8_t>(y), fg->ptr<uint8_t>(y),
-                     size_.width, steps);
+                     size_.width, steps, extra ? extra + y * size_.width : nullptr);
+  }
+
+  if (hold) {
+    held_mean_.copyTo(mean_(held_roi_), held_(held_roi_));
+    held_var_.copyTo(var_(held_roi_), held_(held_roi_));
   }
 
   if (learning_) {
@@ -215,10 +270,59 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
   }
 }
 
+void SigmaDeltaModel::SetHeld(const cv::Mat& held, cv::Rect roi) {
+  roi &= cv::Rect(0, 0, size_.width, size_.height);
+  if (held.empty() || held.size() != size_ || held.type() != CV_8UC1 || roi.empty()) {
+    held_.release();
+    held_roi_ = cv::Rect();
+    return;
+  }
+  held_ = held;
+  held_roi_ = roi;
+}
+
 void SigmaDeltaModel::Rebaseline(const cv::Mat& gray) {
   CV_Assert(gray.type() == CV_8UC1 && gray.size() == size_);
   if (!started_) return;
-  gray.copyTo(mean_);
+  if (held_.empty()) {
+    gray.copyTo(mean_);
+  } else {
+    // Held pixels keep their level, carried through the change by a
+    // least-squares gain and offset (frame = a x background + b) fitted on a
+    // sparse grid of the pixels that are not held: an exposure or gain step
+    // moves them like the rest, and an object standing on them stays
+    // foreground.
+    double n = 0, sm = 0, sg = 0, smm = 0, smg = 0;
+    for (int y = 0; y < size_.height; y += kOffsetGridStep) {
+      const uint8_t* g = gray.ptr<uint8_t>(y);
+      const uint8_t* m = mean_.ptr<uint8_t>(y);
+      const uint8_t* h = held_.ptr<uint8_t>(y);
+      const uint8_t* v = valid_.empty() ? nullptr : valid_.ptr<uint8_t>(y);
+      const bool in_rows = y >= held_roi_.y && y < held_roi_.br().y;
+      for (int x = 0; x < size_.width; x += kOffsetGridStep) {
+        if ((v != nullptr && v[x] == 0) ||
+            (in_rows && x >= held_roi_.x && x < held_roi_.br().x && h[x] != 0))
+          continue;
+        n += 1;
+        sm += m[x];
+        sg += g[x];
+        smm += double(m[x]) * m[x];
+        smg += double(m[x]) * g[x];
+      }
+    }
+    double a = 1, b = 0;
+    const double den = n * smm - sm * sm;
+    if (n > 0 && den > 1e-6 * n * n) {
+      a = (n * smg - sm * sg) / den;
+      b = (sg - a * sm) / n;
+    } else if (n > 0) {
+      b = (sg - sm) / n;
+    }
+    cv::Mat old;
+    mean_(held_roi_).convertTo(old, CV_8UC1, a, b);
+    gray.copyTo(mean_);
+    old.copyTo(mean_(held_roi_), held_(held_roi_));
+  }
   mean_credit_ = fg_mean_credit_ = var_credit_ = 0;
 }
 

@@ -18,7 +18,11 @@
 // whole picture (the median absolute frame-to-background difference): a dark,
 // low-contrast night picture is noisier in relative terms but its objects
 // differ from the ground by only a few grey levels, so a fixed day-time floor
-// would hide them.
+// would hide them. A second, optional low-contrast test averages the frame-to-
+// background difference over 3x3 pixels (noise averages out, an object does
+// not): a pixel whose own difference and whose 3x3 mean difference both reach
+// half its threshold is foreground too, where the spread is low (flat ground,
+// not leaves or water). Pixels the caller holds (SetHeld) are not learned.
 //
 // Thread safety: not thread safe; one instance per camera, one thread.
 #pragma once
@@ -41,7 +45,15 @@ class BackgroundModel {
   virtual bool learning() const = 0;
   // Adopts `gray` as the background now (after a global change such as a
   // camera switching to night mode), keeping the learned per-pixel spread.
+  // Held pixels (SetHeld) keep their level, mapped through the global change.
   virtual void Rebaseline(const cv::Mat& gray) = 0;
+  // Pixels where held != 0 (CV_8UC1, working size) are not learned on the
+  // following Apply calls: their background level and spread stay as they
+  // are (apart from the global brightness offset, which applies everywhere),
+  // so an object standing on them stays foreground for as long as it stays.
+  // Only pixels inside `roi` are read; the caller owns the buffer and may
+  // rewrite it between frames. An empty mask or roi = nothing held.
+  virtual void SetHeld(const cv::Mat& held, cv::Rect roi) = 0;
 };
 
 struct SigmaDeltaParams {
@@ -56,6 +68,11 @@ struct SigmaDeltaParams {
   int min_noise_floor = 3;          // lowest V floor, grey levels, however clean the picture
   int max_threshold = 80;           // V ceiling, grey levels (so that water never hides a person)
   int min_global_shift = 3;         // median frame-background offset (grey levels) that is removed
+  // The low-contrast test (3x3-averaged difference, see above). Off by
+  // default: on the simulated night crossings (seeds 1-20) it raises P/R from
+  // 0.64/0.53 to 0.84/0.83 at 10 fps, but on the simulated nuisance hour (rain,
+  // clouds, IR switch, headlights) it turns 0 false events into 149.
+  bool low_contrast = false;
 };
 
 // The per-pixel update, exposed for tests: one fused pass over n pixels.
@@ -63,16 +80,20 @@ struct SigmaDeltaParams {
 // fg_var replace them where the pixel is foreground before the update (so an
 // object that stops neither pulls the level nor inflates the spread at the
 // normal rate). Pixels where valid[i] == 0 (valid may be null = all valid)
-// give fg 0.
+// give fg 0. Pixels where extra_fg[i] != 0 (extra_fg may be null) count as
+// foreground both for the update and in fg (a detection made by another test,
+// such as the low-contrast one).
 struct SigmaDeltaSteps {
   int mean = 0, fg_mean = 0, var = 0, fg_var = 0;
   int spread_factor = 4, min_threshold = 10, max_threshold = 80;
 };
 void SigmaDeltaStep(const uint8_t* img, const uint8_t* valid, uint8_t* mean, uint8_t* var,
-                    uint8_t* fg, int n, const SigmaDeltaSteps& s);
+                    uint8_t* fg, int n, const SigmaDeltaSteps& s,
+                    const uint8_t* extra_fg = nullptr);
 // Same result, plain scalar code (the reference for the vectorised one).
 void SigmaDeltaStepScalar(const uint8_t* img, const uint8_t* valid, uint8_t* mean, uint8_t* var,
-                          uint8_t* fg, int n, const SigmaDeltaSteps& s);
+                          uint8_t* fg, int n, const SigmaDeltaSteps& s,
+                          const uint8_t* extra_fg = nullptr);
 
 class SigmaDeltaModel : public BackgroundModel {
  public:
@@ -83,6 +104,7 @@ class SigmaDeltaModel : public BackgroundModel {
   void Apply(const cv::Mat& gray, double t, cv::Mat* fg) override;
   bool learning() const override { return learning_; }
   void Rebaseline(const cv::Mat& gray) override;
+  void SetHeld(const cv::Mat& held, cv::Rect roi) override;
 
   const cv::Mat& mean() const { return mean_; }
   const cv::Mat& spread() const { return var_; }
@@ -109,6 +131,10 @@ class SigmaDeltaModel : public BackgroundModel {
   int last_shift_ = 0;
   double noise_mad_ = -1;  // smoothed MAD of frame - background, grey levels; < 0 = unknown
   int floor_ = 0;
+  cv::Mat held_;      // header onto the caller's mask; empty = nothing held
+  cv::Rect held_roi_;
+  cv::Mat held_mean_, held_var_;  // scratch: the held region before an update
+  cv::Mat blur_img_, blur_mean_, low_fg_;  // scratch: the low-contrast test
 };
 
 }  // namespace watchline::analysis

@@ -154,5 +154,77 @@ TEST_F(SigmaDeltaModelTest, LowContrastObjectInACleanDarkPictureIsDetected) {
   EXPECT_GT(cv::countNonZero(fg(obj)), 0.35 * obj.area());
 }
 
+TEST_F(SigmaDeltaModelTest, HeldPixelsKeepTheirBackgroundUnderAStillObject) {
+  SigmaDeltaParams p;
+  p.learn_s = 1;
+  SigmaDeltaModel m(bg_.size(), cv::Mat(), p);
+  cv::Mat fg;
+  double t = 0;
+  for (; t < 1.5; t += kDt) m.Apply(Noisy(bg_, 2), t, &fg);
+  const cv::Rect obj(40, 30, 12, 30), other(110, 30, 12, 30);
+  cv::Mat held = cv::Mat::zeros(bg_.size(), CV_8UC1);
+  held(obj).setTo(255);
+  m.SetHeld(held, cv::Rect(30, 20, 40, 50));
+  cv::Mat scene = bg_.clone();
+  scene(obj) -= cv::Scalar(40);
+  scene(other) -= cv::Scalar(40);
+  // Two minutes of two still objects: the held one stays foreground, the
+  // other is absorbed.
+  for (; t < 121.5; t += kDt) m.Apply(Noisy(scene, 2), t, &fg);
+  EXPECT_GT(cv::countNonZero(fg(obj)), 0.95 * obj.area());
+  EXPECT_LT(cv::countNonZero(fg(other)), 0.05 * other.area());
+  // A gain and offset change re-baselines the view; the held object is
+  // still foreground against its background carried through the change.
+  cv::Mat brighter;
+  scene.convertTo(brighter, CV_8UC1, 1.2, 10);
+  m.Apply(brighter, t, &fg);
+  m.Rebaseline(brighter);
+  t += kDt;
+  m.Apply(brighter, t, &fg);
+  EXPECT_GT(cv::countNonZero(fg(obj)), 0.95 * obj.area());
+  EXPECT_LT(cv::countNonZero(fg), 1.05 * obj.area());
+  // He leaves: the background shows again, no ghost.
+  cv::Mat empty;
+  bg_.convertTo(empty, CV_8UC1, 1.2, 10);
+  t += kDt;
+  m.Apply(Noisy(empty, 2), t, &fg);
+  EXPECT_LT(cv::countNonZero(fg(obj)), 0.05 * obj.area());
+}
+
+class LowContrastTest : public SigmaDeltaModelTest,
+                        public ::testing::WithParamInterface<bool> {};
+
+TEST_P(LowContrastTest, DimObjectOnQuietGroundIsFoundOnlyByTheLowContrastTest) {
+  // Night: flat ground, noise sigma 2, a person 7 grey levels darker than the
+  // ground - below one pixel's threshold (6 noise MADs, about 10 levels here:
+  // that alone finds under a tenth of his pixels).
+  SigmaDeltaParams p;
+  p.learn_s = 1;
+  p.low_contrast = GetParam();
+  const cv::Mat ground(90, 160, CV_8UC1, cv::Scalar(40));
+  SigmaDeltaModel m(ground.size(), cv::Mat(), p);
+  cv::Mat fg;
+  double t = 0;
+  for (; t < 3; t += kDt) m.Apply(Noisy(ground, 2), t, &fg);
+  const cv::Rect person(70, 30, 8, 24);
+  cv::Mat scene = ground.clone();
+  scene(person) -= cv::Scalar(7);
+  int on = 0, off = 0;
+  for (int k = 0; k < 5; ++k, t += kDt) {
+    m.Apply(Noisy(scene, 2), t, &fg);
+    on += cv::countNonZero(fg(person));
+    off += cv::countNonZero(fg) - cv::countNonZero(fg(person));
+  }
+  if (GetParam()) {
+    EXPECT_GT(on, 0.3 * 5 * person.area());
+  } else {
+    EXPECT_LT(on, 0.1 * 5 * person.area());
+  }
+  EXPECT_LT(off, 0.002 * 5 * ground.total());
+}
+
+INSTANTIATE_TEST_SUITE_P(OnAndOff, LowContrastTest, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "On" : "Off"; });
+
 }  // namespace
 }  // namespace watchline::analysis

@@ -21,6 +21,35 @@ namespace {
 constexpr int kTargetWorkWidth = 320;
 // Sub-pixel bits used when rasterising mask polygons.
 constexpr int kPolygonShift = 4;
+// Hold zones: foreground pixels of the previous frame, grown by this many
+// working pixels, are held (not learned). The margin covers the edge pixels of
+// a still person that flicker between foreground and background with noise;
+// without it each flicker would pull the background towards him and he would
+// be eaten away from the edges.
+constexpr int kHoldMarginPx = 2;
+
+// Fills `polys` (normalised) into a `size` image and returns, at `work` size,
+// the share of each working pixel they cover (0 = none, 255 = all).
+cv::Mat PolygonCoverage(const std::vector<const std::vector<config::Polygon>*>& sets,
+                        cv::Size size, cv::Size work) {
+  cv::Mat full(size, CV_8UC1, cv::Scalar(0));
+  const double scale = 1 << kPolygonShift;
+  for (const auto* polys : sets) {
+    for (const config::Polygon& poly : *polys) {
+      if (poly.size() < 3) continue;
+      std::vector<cv::Point> pts;
+      for (const auto& p : poly)
+        pts.emplace_back(static_cast<int>(std::lround(p.x * size.width * scale)),
+                         static_cast<int>(std::lround(p.y * size.height * scale)));
+      cv::fillPoly(full, std::vector<std::vector<cv::Point>>{pts}, cv::Scalar(255), cv::LINE_8,
+                   kPolygonShift);
+    }
+  }
+  if (work == size) return full;
+  cv::Mat area;
+  cv::resize(full, area, work, 0, 0, cv::INTER_AREA);
+  return area;
+}
 
 using Clock = std::chrono::steady_clock;
 double Ms(Clock::time_point a, Clock::time_point b) {
@@ -49,22 +78,8 @@ void CameraAnalyzer::Start(cv::Size size, double t) {
   valid_work_.release();
   valid_count_ = work_size_.area();
   if (!cam_.masks.empty() || !cam_.privacy.empty()) {
-    cv::Mat valid(size, CV_8UC1, cv::Scalar(255));
-    const double scale = 1 << kPolygonShift;
-    for (const auto* polys : {&cam_.masks, &cam_.privacy}) {
-      for (const config::Polygon& poly : *polys) {
-        if (poly.size() < 3) continue;
-        std::vector<cv::Point> pts;
-        for (const auto& p : poly)
-          pts.emplace_back(static_cast<int>(std::lround(p.x * size.width * scale)),
-                           static_cast<int>(std::lround(p.y * size.height * scale)));
-        cv::fillPoly(valid, std::vector<std::vector<cv::Point>>{pts}, cv::Scalar(0), cv::LINE_8,
-                     kPolygonShift);
-      }
-    }
-    cv::Mat area;
-    cv::resize(valid, area, work_size_, 0, 0, cv::INTER_AREA);
-    cv::compare(area, 255, valid_work_, cv::CMP_EQ);
+    const cv::Mat covered = PolygonCoverage({&cam_.masks, &cam_.privacy}, size, work_size_);
+    cv::compare(covered, 0, valid_work_, cv::CMP_EQ);
     valid_count_ = cv::countNonZero(valid_work_);
   }
 
@@ -81,6 +96,43 @@ void CameraAnalyzer::Start(cv::Size size, double t) {
   fg_work_ = cv::Mat::zeros(work_size_, CV_8UC1);
   fg_dirty_ = true;
   last_t_ = t;
+  hold_dirty_ = true;
+}
+
+void CameraAnalyzer::SetHoldZones(std::vector<config::Polygon> zones) {
+  hold_zones_ = std::move(zones);
+  hold_dirty_ = true;
+}
+
+void CameraAnalyzer::RasteriseHoldZones() {
+  hold_dirty_ = false;
+  hold_work_.release();
+  hold_roi_ = cv::Rect();
+  held_.release();
+  if (!hold_zones_.empty() && !work_size_.empty()) {
+    const cv::Mat covered = PolygonCoverage({&hold_zones_}, size_, work_size_);
+    cv::compare(covered, 0, hold_work_, cv::CMP_GT);
+    if (!valid_work_.empty()) cv::bitwise_and(hold_work_, valid_work_, hold_work_);
+    hold_roi_ = cv::boundingRect(hold_work_);
+    if (hold_roi_.empty()) {
+      hold_work_.release();
+    } else {
+      held_ = cv::Mat::zeros(work_size_, CV_8UC1);
+      hold_kernel_ = cv::getStructuringElement(
+          cv::MORPH_RECT, cv::Size(2 * kHoldMarginPx + 1, 2 * kHoldMarginPx + 1));
+    }
+  }
+  if (background_) background_->SetHeld(held_, hold_roi_);
+}
+
+void CameraAnalyzer::UpdateHeld() {
+  const cv::Rect frame(0, 0, work_size_.width, work_size_.height);
+  const cv::Rect ext = (hold_roi_ - cv::Point(kHoldMarginPx, kHoldMarginPx) +
+                        cv::Size(2 * kHoldMarginPx, 2 * kHoldMarginPx)) & frame;
+  cv::dilate(fg_work_(ext), hold_tmp_, hold_kernel_);
+  cv::Mat dst = held_(hold_roi_);
+  cv::bitwise_and(hold_tmp_(cv::Rect(hold_roi_.tl() - ext.tl(), hold_roi_.size())),
+                  hold_work_(hold_roi_), dst);
 }
 
 std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
@@ -101,6 +153,7 @@ std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
     Start(f.gray.size(), f.t);
   }
   last_t_ = f.t;
+  if (hold_dirty_) RasteriseHoldZones();
 
   // 1. Working image, masks zeroed.
   const cv::Mat* work = &f.gray;
@@ -113,7 +166,9 @@ std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
     work = &work_gray_;
   }
 
-  // 2. Foreground, with the global-change guard.
+  // 2. Foreground, with the global-change guard. fg_work_ still holds the
+  // previous frame's cleaned foreground: inside hold zones, that is held.
+  if (!hold_work_.empty()) UpdateHeld();
   background_->Apply(*work, f.t, &fg_work_);
   stats_.last_fg_fraction = 0;
   if (!background_->learning() && valid_count_ > 0) {

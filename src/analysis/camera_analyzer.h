@@ -7,7 +7,8 @@
 //      INTER_AREA) and zero the mask and privacy polygons (rasterised once, at
 //      the first frame's size; a working pixel partly inside a polygon counts as
 //      masked);
-//   2. background model -> foreground (nothing while learning for
+//   2. background model -> foreground (hold zones: see SetHoldZones; nothing
+//      while learning for
 //      detection.learn_s; if more than detection.max_area_frac of the frame
 //      changes at once the model re-baselines instead of reporting it);
 //   3. blobs (3x3 open/close, connected components, min_area_frac);
@@ -82,6 +83,19 @@ class CameraAnalyzer {
   // analyzer starts over (learning again, new tracks).
   std::vector<events::Event> Process(const ingest::Frame& f);
 
+  // Hold zones (normalised polygons), e.g. the zones of guard posts on duty.
+  // Inside a hold zone, foreground is never absorbed into the background: a
+  // person who stands still there for hours stays foreground and keeps his
+  // confirmed track, and when he leaves, the pixels he covered show the
+  // background as it was before he came, so no ghost remains. Outside hold
+  // zones nothing changes. May be called at any time (a shift starts or ends);
+  // an empty vector clears them. The zones are rasterised once per call (or
+  // per restart), at the working size; a working pixel partly inside counts.
+  // Background pixels inside a zone still follow slow light changes; only
+  // pixels that were foreground on the previous frame (and a margin of
+  // kHoldMarginPx working pixels around them) are held.
+  void SetHoldZones(std::vector<config::Polygon> zones);
+
   // Last foreground mask at the analysis size, CV_8UC1 0/255 (after the
   // blob clean-up). Empty before the first frame.
   const cv::Mat& foreground() const;
@@ -95,6 +109,11 @@ class CameraAnalyzer {
 
  private:
   void Start(cv::Size size, double t);
+  // Rasterises hold_zones_ at the working size and hands the held-pixel
+  // buffer to the background model.
+  void RasteriseHoldZones();
+  // held_ = previous frame's foreground, dilated, inside the hold zones.
+  void UpdateHeld();
 
   config::CameraConfig cam_;
   cv::Size size_;       // analysis size of the current run; empty before the first frame
@@ -103,6 +122,11 @@ class CameraAnalyzer {
   cv::Mat valid_work_;  // 0/255 at work size; empty when nothing is masked
   double valid_count_ = 0;
   cv::Mat work_gray_, fg_work_;
+  std::vector<config::Polygon> hold_zones_;
+  bool hold_dirty_ = false;
+  cv::Mat hold_work_;   // 0/255 at work size; empty when there are no hold zones
+  cv::Rect hold_roi_;   // bounding box of hold_work_
+  cv::Mat held_, hold_tmp_, hold_kernel_;
   mutable cv::Mat fg_full_;
   mutable bool fg_dirty_ = false;
   std::unique_ptr<BackgroundModel> background_;

@@ -56,6 +56,40 @@ constexpr int kMinHitsToConfirm = 3;
 constexpr double kMinConfirmHitRatio = 0.7;
 constexpr double kConfirmWindowS = 2.0;
 constexpr double kMinConfirmStraightness = 0.5;
+// Time constant of Track::recent_hits, seconds.
+constexpr double kRecentHitsS = 1.0;
+// The confirmation window must span at least this much time, seconds: a
+// direction is only consistent if it is kept for a while.
+constexpr double kMinConfirmSpanS = 1.0;
+// Consistent direction: the window is cut into kConfirmSegments equal times,
+// and each must advance along the net direction by at least
+// kMinSegmentAdvance of an equal share of the net movement.
+constexpr int kConfirmSegments = 3;
+constexpr double kMinSegmentAdvance = 0.25;
+// Steady size: a step whose blob area changes by more than this factor is a
+// shape jump; at most kMaxShapeJumpShare of the window's steps may be.
+constexpr double kShapeJumpRatio = 1.6;
+constexpr double kMaxShapeJumpShare = 0.3;
+// ...and so is a step whose blob lay more than this many object sizes (the
+// larger box side) from the prediction: objects move smoothly, a track that
+// hops between the fragments of a tree or of water does not. (A car at 30 m/s
+// seen at 5 fps moves 1.3 lengths per frame, but the filter predicts it.)
+constexpr double kMaxInnovationSizes = 1.0;
+// Rigid movement: an object moves all its edges together, whereas a patch of
+// waves or leaves that grows on one side and shrinks on the other moves its
+// centre without moving. Over the window, the movement common to both edges
+// of the measured box (per axis: the smaller of the two edge movements if they
+// go the same way, else none) must be at least kMinRigidShare of the net
+// movement of the foot. (A person walking towards the camera grows, but his
+// head still moves the same way as his feet, by half as much or more.)
+constexpr double kMinRigidShare = 0.6;
+
+// The movement common to both edges of one axis: a, b are the movements of
+// the low and the high edge.
+double CommonMove(double a, double b) {
+  if (a * b <= 0) return 0;
+  return a > 0 ? std::min(a, b) : std::max(a, b);
+}
 // Bound on the recorded path: enough for a minute at 10 fps; rules only need
 // the points since their last evaluation.
 constexpr size_t kMaxPathPoints = 600;
@@ -118,7 +152,8 @@ void KalmanTracker::Predict(Track* tr, double t) const {
   tr->last_t = std::max(tr->last_t, t);
 }
 
-void KalmanTracker::Record(Track* tr, const cv::Rect2d& b, double t) const {
+void KalmanTracker::Record(Track* tr, const cv::Rect2d& b, double area, double innovation,
+                           double t) const {
   TrackPoint pt;
   pt.seq = tr->next_seq++;
   pt.t = t;
@@ -126,21 +161,54 @@ void KalmanTracker::Record(Track* tr, const cv::Rect2d& b, double t) const {
   pt.box = cv::Rect2d(b.x / frame_.width, b.y / frame_.height, b.width / frame_.width,
                       b.height / frame_.height);
   pt.smooth = Normalise(tr->foot());
+  pt.area = area;
+  pt.innovation = innovation;
   tr->path.push_back(pt);
   if (tr->path.size() > kMaxPathPoints) tr->path.pop_front();
 }
 
 bool KalmanTracker::MovesLikeAnObject(const Track& tr) const {
-  if (tr.hits < kMinHitsToConfirm || tr.hits < kMinConfirmHitRatio * tr.updates) return false;
-  const double since = tr.path.back().t - kConfirmWindowS;
-  auto it = tr.path.end() - 1;
+  if (tr.hits < kMinHitsToConfirm || tr.hits < kMinConfirmHitRatio * tr.updates ||
+      tr.recent_hits < kMinConfirmHitRatio)
+    return false;
+  const std::deque<TrackPoint>& path = tr.path;
+  const TrackPoint& last = path.back();
+  size_t first = path.size() - 1;
+  while (first > 0 && path[first - 1].t >= last.t - kConfirmWindowS) --first;
+  const double span = last.t - path[first].t;
+  if (span < kMinConfirmSpanS) return false;
   double length = 0;
-  while (it != tr.path.begin() && (it - 1)->t >= since) {
-    length += cv::norm(it->smooth - (it - 1)->smooth);
-    --it;
+  int steps = 0, jumps = 0;
+  const double max_log_area = std::log(kShapeJumpRatio);
+  for (size_t i = first + 1; i < path.size(); ++i) {
+    length += cv::norm(path[i].smooth - path[i - 1].smooth);
+    ++steps;
+    if ((path[i].area > 0 && path[i - 1].area > 0 &&
+         std::abs(std::log(path[i].area / path[i - 1].area)) > max_log_area) ||
+        path[i].innovation > kMaxInnovationSizes)
+      ++jumps;
   }
-  const double net = cv::norm(tr.path.back().smooth - it->smooth);
-  return net >= p_.min_displacement && net >= kMinConfirmStraightness * length;
+  const cv::Point2d net = last.smooth - path[first].smooth;
+  const double net_len = cv::norm(net);
+  if (net_len < p_.min_displacement || net_len < kMinConfirmStraightness * length) return false;
+  if (jumps > kMaxShapeJumpShare * steps) return false;
+  const cv::Rect2d& b0 = path[first].box;
+  const cv::Rect2d& b1 = last.box;
+  const cv::Point2d rigid(CommonMove(b1.x - b0.x, b1.br().x - b0.br().x),
+                          CommonMove(b1.y - b0.y, b1.br().y - b0.br().y));
+  if (cv::norm(rigid) < kMinRigidShare * net_len) return false;
+  // Consistent direction: the point nearest in time to each cut.
+  const cv::Point2d dir = net / net_len;
+  size_t i = first;
+  cv::Point2d prev = path[first].smooth;
+  for (int k = 1; k <= kConfirmSegments; ++k) {
+    const double cut = path[first].t + span * k / kConfirmSegments;
+    while (i + 1 < path.size() && std::abs(path[i + 1].t - cut) <= std::abs(path[i].t - cut)) ++i;
+    const cv::Point2d& p = path[i].smooth;
+    if ((p - prev).dot(dir) < kMinSegmentAdvance * net_len / kConfirmSegments) return false;
+    prev = p;
+  }
+  return true;
 }
 
 cv::Rect2d KalmanTracker::CompleteBox(Track* tr, const cv::Rect2d& box, double t) const {
@@ -165,7 +233,12 @@ cv::Rect2d KalmanTracker::CompleteBox(Track* tr, const cv::Rect2d& box, double t
   return out;
 }
 
-void KalmanTracker::Correct(Track* tr, const Blob& blob, double t) const {
+double KalmanTracker::Innovation(const Track& tr, const Blob& b) const {
+  const double d = std::hypot(b.box.x + b.box.width / 2 - tr.kx.p, b.box.y + b.box.height / 2 - tr.ky.p);
+  return d / std::max({tr.w, tr.h, 1.0});
+}
+
+void KalmanTracker::Correct(Track* tr, const Blob& blob, double t, double innovation) const {
   const double dt_seen = t - tr->last_seen_t;
   const cv::Rect2d box = CompleteBox(tr, blob.box, t);
   tr->kx.Update(box.x + box.width / 2, meas_var_);
@@ -176,7 +249,9 @@ void KalmanTracker::Correct(Track* tr, const Blob& blob, double t) const {
   tr->last_seen_t = t;
   tr->matched = true;
   ++tr->hits;
-  Record(tr, box, t);
+  tr->recent_hits += tr->hit_gain;
+  tr->hit_gain = 0;
+  Record(tr, box, blob.area, innovation, t);
   if (!tr->confirmed && t - tr->born_t >= p_.confirm_s && MovesLikeAnObject(*tr)) {
     tr->confirmed = true;
     tr->just_confirmed = true;
@@ -201,7 +276,7 @@ Track KalmanTracker::Birth(const Blob& b, double t) {
   tr.hits = 1;
   tr.updates = 1;
   tr.matched = true;
-  Record(&tr, b.box, t);
+  Record(&tr, b.box, b.area, 0, t);
   return tr;
 }
 
@@ -236,6 +311,7 @@ void KalmanTracker::Reacquire(const std::vector<Blob>& blobs, std::vector<char>*
     if (assign[r] < 0) continue;
     Track& tr = tracks_[rows[r]];
     const Blob& b = blobs[cols[assign[r]]];
+    const double innovation = Innovation(tr, b);
     // The motion model failed for this object: restart it from here.
     for (auto [axis, z] : {std::pair{&tr.kx, b.box.x + b.box.width / 2},
                            std::pair{&tr.ky, b.box.y + b.box.height / 2}}) {
@@ -245,7 +321,7 @@ void KalmanTracker::Reacquire(const std::vector<Blob>& blobs, std::vector<char>*
       axis->pv = 0;
       axis->vv = init_speed_var_;
     }
-    Correct(&tr, b, t);
+    Correct(&tr, b, t, innovation);
     (*taken)[cols[assign[r]]] = 1;
   }
 }
@@ -253,6 +329,9 @@ void KalmanTracker::Reacquire(const std::vector<Blob>& blobs, std::vector<char>*
 void KalmanTracker::Update(const std::vector<Blob>& blobs, double t) {
   removed_.clear();
   for (Track& tr : tracks_) {
+    // recent_hits decays as for a miss; Correct adds hit_gain on a match.
+    tr.hit_gain = 1 - std::exp(-std::max(0.0, t - tr.last_t) / kRecentHitsS);
+    tr.recent_hits *= 1 - tr.hit_gain;
     Predict(&tr, t);
     tr.matched = false;
     tr.just_confirmed = false;
@@ -284,7 +363,7 @@ void KalmanTracker::Update(const std::vector<Blob>& blobs, double t) {
     const std::vector<int> assign = SolveAssignment(cost_, n, m);
     for (int i = 0; i < n; ++i) {
       if (assign[i] < 0) continue;
-      Correct(&tracks_[i], blobs[assign[i]], t);
+      Correct(&tracks_[i], blobs[assign[i]], t, Innovation(tracks_[i], blobs[assign[i]]));
       taken[assign[i]] = 1;
     }
   }

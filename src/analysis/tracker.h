@@ -65,6 +65,8 @@ struct TrackPoint {
   cv::Point2d foot;      // normalised bottom-centre of the measured box
   cv::Rect2d box;        // normalised measured box
   cv::Point2d smooth;    // normalised bottom-centre of the filtered box, after this point
+  double area = 0;       // the matched blob's foreground area, analysis pixels
+  double innovation = 0; // distance of the blob from the prediction, in object sizes
 };
 
 struct Track {
@@ -80,6 +82,8 @@ struct Track {
   bool just_confirmed = false;  // became confirmed in the latest Update
   int hits = 0;               // updates with a matched blob
   int updates = 0;            // updates since birth (matched or not)
+  double recent_hits = 1;     // share of recent updates with a matched blob (time-weighted, 0..1)
+  double hit_gain = 0;        // what a match adds to recent_hits in the current update
   std::array<double, kNumObjectClasses> class_votes{};
   ObjectClass cls = ObjectClass::kUnknown;
   std::deque<TrackPoint> path;  // measured foot points, oldest first (bounded)
@@ -124,14 +128,19 @@ class KalmanTracker : public Tracker {
 
  private:
   void Predict(Track* tr, double t) const;
-  void Correct(Track* tr, const Blob& b, double t) const;
+  // innovation: the blob's distance from where the track predicted it, in
+  // object sizes (recorded with the point).
+  void Correct(Track* tr, const Blob& b, double t, double innovation) const;
+  // |blob centre - predicted centre| / the track's larger box side.
+  double Innovation(const Track& tr, const Blob& b) const;
   // The measured box with a hidden end restored to the track's full height
   // (see kTruncatedRatio); updates tr->full_aspect.
   cv::Rect2d CompleteBox(Track* tr, const cv::Rect2d& box, double t) const;
   // Second-pass association of the tracks and blobs the first pass left.
   void Reacquire(const std::vector<Blob>& blobs, std::vector<char>* taken, double t);
   Track Birth(const Blob& b, double t);
-  void Record(Track* tr, const cv::Rect2d& box_px, double t) const;
+  void Record(Track* tr, const cv::Rect2d& box_px, double area, double innovation,
+              double t) const;
   bool MovesLikeAnObject(const Track& tr) const;
   cv::Point2d Normalise(const cv::Point2d& p) const;
 

@@ -132,12 +132,14 @@ TEST(TrackerTest, ConfirmationNeedsAgeAndDisplacement) {
   double confirmed_at = -1;
   for (int i = 0; i <= 30 && !confirmed; ++i) {
     const double t = 0.1 * i;
-    tr.Update({BlobAt(100 + 40 * t, 250)}, t);  // 40 px/s: 32 px after 0.8 s
+    // 25 px/s: 32 px after 1.28 s (past kMinConfirmSpanS, so the displacement
+    // is what decides).
+    tr.Update({BlobAt(100 + 25 * t, 250)}, t);
     confirmed = tr.tracks()[0].confirmed;
     if (confirmed) confirmed_at = t;
   }
   EXPECT_TRUE(confirmed);
-  EXPECT_NEAR(confirmed_at, 0.8, 0.11);
+  EXPECT_NEAR(confirmed_at, 1.3, 0.11);
   EXPECT_TRUE(tr.tracks()[0].just_confirmed);
   // The path since birth is kept for the rules.
   EXPECT_EQ(tr.tracks()[0].path.front().t, 0.0);
@@ -186,8 +188,11 @@ TEST(TrackerTest, CoastingTrackDoesNotJumpToANewObjectNearby) {
   // new object is 80 px off that, going the other way.
   const cv::Point2d pred(200 + 20 * t, 250 + 28 * t);
   tr.Update({BlobAt(pred.x + 60, pred.y - 55, 30, 80)}, t);
-  for (const Track& k : tr.tracks())
-    if (k.id == first) EXPECT_FALSE(k.matched) << "the coasting track took the new object";
+  for (const Track& k : tr.tracks()) {
+    if (k.id == first) {
+      EXPECT_FALSE(k.matched) << "the coasting track took the new object";
+    }
+  }
 }
 
 // Bug (sim seed 13): the legs of a walking person turned the colour of the
@@ -207,6 +212,62 @@ TEST(TrackerTest, BlobThatLosesItsLegsKeepsTheFootOnTheGround) {
     // stays within 8 px of the ground; the torso alone puts it 18 px up.
     EXPECT_NEAR(p.foot.y * kFrame.height, foot, 8) << "t=" << t;
   }
+}
+
+TEST(TrackerTest, SlowSwayNeverConfirms) {
+  // A branch swaying slowly (0.4 Hz, 30 px each way): for a while it moves
+  // steadily one way, far beyond min_displacement, but within the
+  // confirmation window it always turns back.
+  KalmanTracker tr(kFrame, TrackerParams{});
+  for (int i = 0; i <= 200; ++i) {
+    const double t = 0.1 * i;
+    tr.Update({BlobAt(300 + 30 * std::sin(2 * CV_PI * 0.4 * t), 200, 20, 24)}, t);
+    for (const Track& x : tr.tracks()) EXPECT_FALSE(x.confirmed) << "t=" << t;
+  }
+}
+
+TEST(TrackerTest, PatchGrowingOnOneSideNeverConfirms) {
+  // Waves spreading from a fixed edge: the box's right edge moves out and
+  // back, its left edge stays. The centre moves by 0.05 of the width, but the
+  // object does not.
+  KalmanTracker tr(kFrame, TrackerParams{});
+  for (int i = 0; i <= 100; ++i) {
+    const double t = 0.1 * i;
+    const double w = 40 + 70 * std::min(t, 10 - t) / 5;  // 40 -> 110 -> 40 px
+    Blob b;
+    b.box = cv::Rect2d(200, 300, w, 30);
+    b.area = b.box.area() * 0.7;
+    tr.Update({b}, t);
+    for (const Track& x : tr.tracks()) EXPECT_FALSE(x.confirmed) << "t=" << t;
+  }
+}
+
+TEST(TrackerTest, TrackHoppingBetweenFragmentsNeverConfirms) {
+  // Leaves: the blobs near the track drift on a little over time, but each
+  // one is a different fragment, more than an object size away from where
+  // the track predicted it, ahead or behind.
+  KalmanTracker tr(kFrame, TrackerParams{});
+  cv::RNG rng(4);
+  for (int i = 0; i <= 100; ++i) {
+    const double t = 0.1 * i;
+    const double side = (i % 2 ? 1 : -1) * rng.uniform(8.0, 12.0);
+    tr.Update({BlobAt(200 + 40 * t + side, 250, 12, 12)}, t);
+    for (const Track& x : tr.tracks()) EXPECT_FALSE(x.confirmed) << "t=" << t;
+  }
+}
+
+TEST(TrackerTest, PersonWalkingTowardsTheCameraConfirms) {
+  // The control for the rigid-movement test: he grows (perspective), his
+  // feet come down faster than his head, but both move the same way.
+  KalmanTracker tr(kFrame, TrackerParams{});
+  bool confirmed = false;
+  for (int i = 0; i <= 40 && !confirmed; ++i) {
+    const double t = 0.1 * i;
+    const double h = 30 + 8 * t;  // 30 -> 62 px in 4 s
+    tr.Update({BlobAt(320, 200 + 20 * t, h / 2.5, h)}, t);
+    confirmed = !tr.tracks().empty() && tr.tracks()[0].confirmed;
+  }
+  EXPECT_TRUE(confirmed);
 }
 
 }  // namespace
