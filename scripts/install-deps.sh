@@ -13,6 +13,9 @@ PACKAGES=(
   libopencv-dev
   # config, JSON, CLI, embedded store
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3
+  # guard duty schedules: IANA time zones and daylight saving (Howard Hinnant's
+  # date/tz, the basis of C++20 <chrono> tzdb, which GCC 12 lacks) and the tz database
+  libhowardhinnant-date-dev tzdata
   # geometry and coverage: projection to a local metric frame (PROJ, with its
   # EPSG database for DEM CRSs), footprint/perimeter intersection (GEOS C API),
   # terrain line of sight from a DEM GeoTIFF (GDAL), the planner's integer

@@ -104,11 +104,17 @@ void PrintSummary(const std::vector<engine::CameraStatus>& cams, double seconds)
   std::fflush(stdout);
 }
 
-int RunDemo(const DemoArgs& a) {
+int RunDemo(const DemoArgs& args) {
+  DemoArgs a = args;
+  a.demo.start_wall = Clock::Real()->WallNow();
   const std::string yaml = engine::DemoConfigYaml(a.demo);
   if (a.print_config) {
     std::fputs(yaml.c_str(), stdout);
     return 0;
+  }
+  if (Status s = engine::WriteDemoScripts(a.demo); !s.ok()) {
+    PrintError(s.ToString());
+    return s.ExitCode();
   }
   if (Status s = engine::WriteDemoPerimeter(a.demo); !s.ok()) {
     PrintError(s.ToString());

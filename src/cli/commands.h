@@ -38,6 +38,7 @@ void RegisterEvalHealth(CLI::App* eval, int* exit_code);
 void RegisterServe(CLI::App& app, int* exit_code);   // cmd_serve.cc
 void RegisterUser(CLI::App& app, int* exit_code);    // cmd_user.cc
 void RegisterAudit(CLI::App& app, int* exit_code);   // cmd_audit.cc
+void RegisterReport(CLI::App& app, int* exit_code);  // cmd_report.cc: report and replay
 
 // Shared by serve and demo (cmd_serve.cc): starts the operator server on a
 // started engine and records the config in the audit log. On failure prints

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   RegisterServe(app, &exit_code);
   RegisterUser(app, &exit_code);
   RegisterAudit(app, &exit_code);
+  RegisterReport(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -7,6 +7,7 @@
 // the second key is read or when its mapping is complete.
 #include "config/config.h"
 
+#include <date/tz.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -70,6 +71,10 @@ constexpr Range kHealthS{0, 3600};        // health durations, seconds; 0 = at o
 constexpr Range kHealthLearnS{0, 600, true};
 constexpr Range kHealthUpdateS{1, 864000};  // slow reference update: 1 s to 10 days
 constexpr Range kHealthFraction{0, 1, true};
+
+constexpr Range kDutyS{0, 86400, true};          // post and patrol times: up to a day
+constexpr Range kPatrolWindowS{0, 7 * 86400};      // checkpoint windows after a run starts
+constexpr Range kStillRadius{0, 1, true};
 
 constexpr Range kPort{1, 65535};
 constexpr Range kSessionTtlS{60, 30 * 86400};      // a minute to a month
@@ -300,6 +305,16 @@ class Parser {
   Result<DetectionConfig> ParseDetection(const Value& v) const;
   Result<HealthConfig> ParseHealth(const Value& v) const;
   Result<ServerConfig> ParseServer(const Value& v) const;
+  // Guard duty.
+  Result<int> TimeOfDay(const Value& v) const;
+  Result<std::vector<int>> ReadDays(const Value& v) const;
+  Result<std::string> TimeZone(const Value& v) const;
+  Result<ShiftConfig> ParseShift(const Value& v) const;
+  Result<ScheduleConfig> ParseSchedule(const Value& v) const;
+  Result<PostConfig> ParsePost(const Value& v, std::map<std::string, int>& ids) const;
+  Result<CheckpointConfig> ParseCheckpoint(const Value& v, std::map<std::string, int>& ids) const;
+  Result<PatrolConfig> ParsePatrol(const Value& v, std::map<std::string, int>& ids) const;
+  Status CheckDutyCameras(const Config& cfg, const Value& top) const;
 
   std::string Resolve(const std::string& p) const;
 
@@ -821,6 +836,231 @@ Result<HealthConfig> Parser::ParseHealth(const Value& v) const {
   return h;
 }
 
+// ---- Guard duty. ----
+
+constexpr std::array<std::string_view, 7> kDayNames = {"sun", "mon", "tue", "wed",
+                                                       "thu", "fri", "sat"};
+
+// "HH:MM" (24-hour local time) -> minutes after midnight. "24:00" is allowed
+// as the end of a day.
+Result<int> Parser::TimeOfDay(const Value& v) const {
+  if (!v.node.IsScalar())
+    return Fail(v, "expected a time of day \"HH:MM\", got " + Describe(v.node));
+  const std::string& s = v.node.Scalar();
+  int h = -1, m = -1;
+  char colon = 0;
+  std::istringstream in(s);
+  in >> h >> colon >> m;
+  const bool ok = !in.fail() && in.peek() == EOF && colon == ':' && s.size() >= 4 &&
+                  s.size() <= 5 && h >= 0 && m >= 0 && m < 60 && (h < 24 || (h == 24 && m == 0));
+  if (!ok) return Fail(v, "expected a time of day \"HH:MM\" from 00:00 to 24:00, got " + Describe(v.node));
+  return h * 60 + m;
+}
+
+// "daily", "weekdays", "weekends", "mon", "mon-fri", "fri-mon", or a list of
+// those. Returns sorted day numbers, 0 = Sunday.
+Result<std::vector<int>> Parser::ReadDays(const Value& v) const {
+  std::vector<bool> on(7, false);
+  auto day = [&](std::string_view name) -> int {
+    for (size_t i = 0; i < kDayNames.size(); ++i)
+      if (kDayNames[i] == name) return static_cast<int>(i);
+    return -1;
+  };
+  auto one = [&](const Value& item) -> Status {
+    WL_ASSIGN_OR_RETURN(std::string text, String(item));
+    const std::string t = Lower(text);
+    if (t == "daily") {
+      on.assign(7, true);
+      return Status::Ok();
+    }
+    if (t == "weekdays") {
+      for (int d = 1; d <= 5; ++d) on[d] = true;
+      return Status::Ok();
+    }
+    if (t == "weekends") {
+      on[0] = on[6] = true;
+      return Status::Ok();
+    }
+    const size_t dash = t.find('-');
+    const int a = day(t.substr(0, dash));
+    const int b = dash == std::string::npos ? a : day(t.substr(dash + 1));
+    if (a < 0 || b < 0)
+      return Fail(item, "expected day names (sun mon tue wed thu fri sat), a range such as "
+                        "\"mon-fri\", \"daily\", \"weekdays\" or \"weekends\", got " +
+                            Describe(item.node));
+    for (int d = a;; d = (d + 1) % 7) {  // a range may wrap: "fri-mon"
+      on[d] = true;
+      if (d == b) break;
+    }
+    return Status::Ok();
+  };
+  if (v.node.IsSequence()) {
+    WL_RETURN_IF_ERROR(ForEachItem(v, one));
+  } else {
+    WL_RETURN_IF_ERROR(one(v));
+  }
+  std::vector<int> days;
+  for (int d = 0; d < 7; ++d)
+    if (on[d]) days.push_back(d);
+  if (days.empty()) return Fail(v, "names no day");
+  return days;
+}
+
+Result<std::string> Parser::TimeZone(const Value& v) const {
+  WL_ASSIGN_OR_RETURN(std::string tz, String(v));
+  try {
+    (void)date::locate_zone(tz);
+  } catch (const std::exception&) {
+    return Fail(v, "unknown time zone " + Describe(v.node) +
+                       " (use an IANA name such as \"UTC\" or \"Europe/Berlin\"; the system's "
+                       "tz database is /usr/share/zoneinfo)");
+  }
+  return tz;
+}
+
+Result<ShiftConfig> Parser::ParseShift(const Value& v) const {
+  ShiftConfig sh;
+  sh.days = {0, 1, 2, 3, 4, 5, 6};
+  WL_RETURN_IF_ERROR(ReadMap(
+      v, {
+             {"days", [&](const Value& f) { return Set(sh.days, ReadDays(f)); }},
+             {"start", [&](const Value& f) { return Set(sh.start_min, TimeOfDay(f)); }, true},
+             {"end", [&](const Value& f) { return Set(sh.end_min, TimeOfDay(f)); }, true},
+         }));
+  return sh;
+}
+
+Result<ScheduleConfig> Parser::ParseSchedule(const Value& v) const {
+  ScheduleConfig sc;
+  WL_RETURN_IF_ERROR(ReadMap(
+      v, {
+             {"tz", [&](const Value& f) { return Set(sc.tz, TimeZone(f)); }},
+             {"shifts",
+              [&](const Value& f) {
+                return ForEachItem(f, [&](const Value& item) {
+                  return Set(sc.shifts.emplace_back(), ParseShift(item));
+                });
+              },
+              true},
+         }));
+  if (sc.shifts.empty()) return Fail(v, "shifts: at least one shift is needed");
+  return sc;
+}
+
+Result<PostConfig> Parser::ParsePost(const Value& v, std::map<std::string, int>& ids) const {
+  PostConfig p;
+  p.line = v.line;
+  WL_RETURN_IF_ERROR(ReadMap(
+      v, {
+             {"id", [&](const Value& f) { return Set(p.id, UniqueId(f, "post/patrol", ids)); }, true},
+             {"camera", [&](const Value& f) { return Set(p.camera, String(f)); }, true},
+             {"zone", [&](const Value& f) { return Set(p.zone, ReadPolygon(f)); }, true},
+             {"schedule", [&](const Value& f) { return Set(p.schedule, ParseSchedule(f)); }, true},
+             {"vacant_s", [&](const Value& f) { return Set(p.vacant_s, Number(f, kDutyS)); }},
+             {"still_s", [&](const Value& f) { return Set(p.still_s, Number(f, kDutyS)); }},
+             {"still_radius", [&](const Value& f) { return Set(p.still_radius, Number(f, kStillRadius)); }},
+             {"classes", [&](const Value& f) { return Set(p.classes, ReadClasses(f)); }},
+             {"intrusion_off_duty", [&](const Value& f) { return Set(p.intrusion_off_duty, Bool(f)); }},
+         }));
+  return p;
+}
+
+Result<CheckpointConfig> Parser::ParseCheckpoint(const Value& v,
+                                                 std::map<std::string, int>& ids) const {
+  CheckpointConfig c;
+  c.line_no = v.line;
+  bool after_given = false;
+  WL_RETURN_IF_ERROR(ReadMap(
+      v, {
+             {"id", [&](const Value& f) { return Set(c.id, UniqueId(f, "checkpoint", ids)); }, true},
+             {"camera", [&](const Value& f) { return Set(c.camera, String(f)); }, true},
+             {"zone", [&](const Value& f) { return Set(c.zone, ReadPolygon(f)); }},
+             {"line", [&](const Value& f) { return Set(c.line, ReadLinePoints(f)); }},
+             {"after_s",
+              [&](const Value& f) {
+                after_given = true;
+                return Set(c.after_s, Number(f, kPatrolWindowS));
+              }},
+             {"within_s", [&](const Value& f) { return Set(c.within_s, Number(f, kPatrolWindowS)); }},
+             {"at", [&](const Value& f) { return Set(c.at_min, TimeOfDay(f)); }},
+             {"tolerance_s", [&](const Value& f) { return Set(c.tolerance_s, Number(f, kDutyS)); }},
+         }));
+  if (c.zone.empty() == c.line.empty())
+    return Fail(v, "a checkpoint needs exactly one of 'zone' or 'line'");
+  if (c.at_min && (c.within_s || after_given))
+    return Fail(v, "give either a fixed time ('at', 'tolerance_s') or a window after the run "
+                   "starts ('after_s', 'within_s'), not both");
+  if (!c.at_min && !c.within_s)
+    return Fail(v, "a checkpoint needs a window: 'within_s' (seconds after the run starts, "
+                   "optionally from 'after_s') or a fixed time 'at: \"HH:MM\"'");
+  if (c.within_s && *c.within_s <= c.after_s)
+    return Fail(v, "within_s (" + FormatNumber(*c.within_s) + ") must be later than after_s (" +
+                       FormatNumber(c.after_s) + ")");
+  return c;
+}
+
+Result<PatrolConfig> Parser::ParsePatrol(const Value& v, std::map<std::string, int>& ids) const {
+  PatrolConfig p;
+  p.line = v.line;
+  WL_RETURN_IF_ERROR(ReadMap(
+      v, {
+             {"id", [&](const Value& f) { return Set(p.id, UniqueId(f, "post/patrol", ids)); }, true},
+             {"tz", [&](const Value& f) { return Set(p.tz, TimeZone(f)); }},
+             {"days", [&](const Value& f) { return Set(p.days, ReadDays(f)); }},
+             {"starts",
+              [&](const Value& f) {
+                return ForEachItem(f, [&](const Value& item) {
+                  return Set(p.starts.emplace_back(), TimeOfDay(item));
+                });
+              },
+              true},
+             {"late_limit_s", [&](const Value& f) { return Set(p.late_limit_s, Number(f, kDutyS)); }},
+             {"checkpoints",
+              [&](const Value& f) {
+                return ForEachItem(f, [&](const Value& item) {
+                  return Set(p.checkpoints.emplace_back(), ParseCheckpoint(item, ids));
+                });
+              },
+              true},
+         }));
+  if (p.starts.empty()) return Fail(v, "starts: at least one run start time is needed");
+  if (p.checkpoints.empty()) return Fail(v, "checkpoints: at least one checkpoint is needed");
+  return p;
+}
+
+// Posts and checkpoints name cameras; those must exist.
+Status Parser::CheckDutyCameras(const Config& cfg, const Value& top) const {
+  auto check = [&](const std::string& camera, int line, const std::string& path) -> Status {
+    if (cfg.FindCamera(camera)) return Status::Ok();
+    std::vector<std::string_view> ids;
+    for (const auto& c : cfg.cameras) ids.push_back(c.id);
+    std::string hint = ClosestKey(camera, ids);
+    return Fail(line, path, "unknown camera '" + camera + "'" +
+                                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+  };
+  (void)top;
+  for (size_t i = 0; i < cfg.posts.size(); ++i) {
+    const PostConfig& p = cfg.posts[i];
+    WL_RETURN_IF_ERROR(check(p.camera, p.line, "posts[" + std::to_string(i) + "].camera"));
+    // Off duty the post is a zone rule of its camera, named by the post id.
+    const CameraConfig* cam = cfg.FindCamera(p.camera);
+    bool clash = false;
+    for (const auto& l : cam->lines) clash |= l.id == p.id;
+    for (const auto& z : cam->zones) clash |= z.id == p.id;
+    if (p.intrusion_off_duty && clash)
+      return Fail(p.line, "posts[" + std::to_string(i) + "].id",
+                  "post '" + p.id + "' acts as a zone of camera " + p.camera +
+                      " off duty, but that camera already has a rule with this id");
+  }
+  for (size_t i = 0; i < cfg.patrols.size(); ++i)
+    for (size_t j = 0; j < cfg.patrols[i].checkpoints.size(); ++j)
+      WL_RETURN_IF_ERROR(check(cfg.patrols[i].checkpoints[j].camera,
+                               cfg.patrols[i].checkpoints[j].line_no,
+                               "patrols[" + std::to_string(i) + "].checkpoints[" +
+                                   std::to_string(j) + "].camera"));
+  return Status::Ok();
+}
+
 Result<CameraConfig> Parser::ParseCamera(const Value& v,
                                          std::map<std::string, int>& camera_ids) const {
   CameraConfig c;
@@ -903,6 +1143,7 @@ Result<Config> Parser::Parse(const YAML::Node& root) {
         top, "expected a mapping with 'site', 'perimeter' and/or 'cameras' at the top level, got " +
                  Describe(root));
   bool site_given = false;
+  std::map<std::string, int> duty_ids;  // posts, patrols and checkpoints: scans and events name them
   WL_RETURN_IF_ERROR(ReadMap(
       top,
       {
@@ -915,8 +1156,21 @@ Result<Config> Parser::Parse(const YAML::Node& root) {
           {"coverage", [&](const Value& f) { return Set(cfg.coverage, ParseCoverage(f)); }},
           {"cameras", [&](const Value& f) { return Set(cfg.cameras, ParseCameras(f)); }},
           {"server", [&](const Value& f) { return Set(cfg.server, ParseServer(f)); }},
+          {"posts",
+           [&](const Value& f) {
+             return ForEachItem(f, [&](const Value& item) {
+               return Set(cfg.posts.emplace_back(), ParsePost(item, duty_ids));
+             });
+           }},
+          {"patrols",
+           [&](const Value& f) {
+             return ForEachItem(f, [&](const Value& item) {
+               return Set(cfg.patrols.emplace_back(), ParsePatrol(item, duty_ids));
+             });
+           }},
       },
       kSections, /*allow_extensions=*/true));
+  WL_RETURN_IF_ERROR(CheckDutyCameras(cfg, top));
   if (!site_given) cfg.site.data_dir = Resolve(cfg.site.data_dir);
   return cfg;
 }

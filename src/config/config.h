@@ -153,6 +153,58 @@ struct ServerConfig {
   std::string tiles_dir;           // optional local map tiles {z}/{x}/{y}.png; "" = plain map
 };
 
+// ---- Guard duty: posts and patrols (src/duty). ----
+
+// One shift of a duty schedule, in the schedule's local time.
+struct ShiftConfig {
+  std::vector<int> days;  // 0 = Sunday .. 6 = Saturday: the days the shift STARTS on
+  int start_min = 0;      // minutes after local midnight
+  int end_min = 0;        // minutes after local midnight; end <= start: ends the next day
+};
+
+struct ScheduleConfig {
+  std::string tz = "UTC";  // IANA time zone ("Europe/Berlin"); daylight saving follows it
+  std::vector<ShiftConfig> shifts;
+};
+
+// A guard post: a zone in one camera's view that must be manned on duty.
+struct PostConfig {
+  std::string id;
+  std::string camera;
+  Polygon zone;                  // normalised polygon in the camera's view
+  ScheduleConfig schedule;       // duty shifts
+  double vacant_s = 120;         // nobody in the zone this long -> post_vacant
+  double still_s = 600;          // a person in the zone who has not moved this long -> post_inactive
+  double still_radius = 0.02;    // normalised distance the foot must move to count as moving
+  std::vector<std::string> classes = {"person"};  // what counts as a guard
+  bool intrusion_off_duty = false;  // off duty, the zone reports zone_intrusion like a rule zone
+  int line = 0;                  // config line (for messages)
+};
+
+// A checkpoint of a patrol route: a zone or a line on one camera, with a window.
+struct CheckpointConfig {
+  std::string id;
+  std::string camera;
+  Polygon zone;                  // either a zone ...
+  std::vector<Point> line;       // ... or a line (crossed in either direction)
+  double after_s = 0;            // window opens this long after the run starts
+  std::optional<double> within_s;  // ... and closes this long after the run starts
+  std::optional<int> at_min;     // or a fixed local time of day (minutes after midnight) ...
+  double tolerance_s = 300;      // ... plus or minus this
+  int line_no = 0;
+};
+
+// A patrol: runs that start at fixed local times and must pass the checkpoints in order.
+struct PatrolConfig {
+  std::string id;
+  std::string tz = "UTC";
+  std::vector<int> days = {0, 1, 2, 3, 4, 5, 6};  // days a run may start on (0 = Sunday)
+  std::vector<int> starts;       // run start times, minutes after local midnight
+  double late_limit_s = 1800;    // a visit up to this long after a window still counts (late)
+  std::vector<CheckpointConfig> checkpoints;
+  int line = 0;
+};
+
 struct Config {
   std::string path;          // the file it came from ("" when built in code)
   std::string base_dir;      // folder that relative paths resolve against
@@ -161,6 +213,8 @@ struct Config {
   std::optional<PerimeterConfig> perimeter;
   CoverageConfig coverage;
   std::vector<CameraConfig> cameras;
+  std::vector<PostConfig> posts;
+  std::vector<PatrolConfig> patrols;
 
   const CameraConfig* FindCamera(const std::string& id) const {
     for (const auto& c : cameras)

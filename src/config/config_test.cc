@@ -167,6 +167,10 @@ TEST(ConfigTest, DocsExampleParses) {
   ASSERT_TRUE(gate->position && gate->position->range_m);
   EXPECT_DOUBLE_EQ(*gate->position->range_m, 80);
   EXPECT_FALSE(r->FindCamera("spare-7")->enabled);
+  ASSERT_EQ(r->posts.size(), 1u);
+  EXPECT_EQ(r->posts[0].camera, "gate-2");
+  ASSERT_EQ(r->patrols.size(), 1u);
+  EXPECT_EQ(r->patrols[0].checkpoints.size(), 2u);
 }
 
 TEST(ConfigTest, DefaultsFillEverythingNotWritten) {
@@ -609,7 +613,7 @@ TEST(ConfigTest, MergeKeysShareDefaultsAcrossCameras) {
             "health)");
   EXPECT_EQ(ErrorOf("defaults: &d {a: 1}\n"),
             "cams.yaml:1: defaults: unknown key (allowed here: site, perimeter, coverage, cameras, "
-            "server)");
+            "server, posts, patrols)");
 
   // An anchor on one camera, merged into the next.
   const std::string anchored =
@@ -745,6 +749,111 @@ TEST(ConfigTest, HealthBlockParsesWithBoundsAndDefaults) {
       ErrorOf(std::string(kCameraHead) + "    health: {occluded_fraction: 1.5}\n");
   EXPECT_NE(err.find("cams.yaml:4: cameras[0].health.occluded_fraction"), std::string::npos) << err;
   EXPECT_NE(ErrorOf(std::string(kCameraHead) + "    health: {frozen_after: 3}\n").find("did you mean 'frozen_after_s'"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace watchline::config
+
+namespace watchline::config {
+namespace {
+
+// ---- Guard duty: posts and patrols. ----
+
+constexpr const char* kDutyCameras =
+    "cameras:\n"
+    "  - {id: c1, source: rtsp://10.0.0.1/a}\n"
+    "  - {id: c2, source: rtsp://10.0.0.1/b}\n";
+
+TEST(ConfigTest, PostsAndPatrolsParse) {
+  const std::string text = std::string(kDutyCameras) +
+                           "posts:\n"
+                           "  - id: gate\n"
+                           "    camera: c1\n"
+                           "    zone: [[0.1, 0.1], [0.4, 0.1], [0.4, 0.6]]\n"
+                           "    schedule:\n"
+                           "      tz: Europe/Berlin\n"
+                           "      shifts:\n"
+                           "        - {days: mon-fri, start: \"08:00\", end: \"16:00\"}\n"
+                           "        - {days: [fri-mon], start: \"22:00\", end: \"06:00\"}\n"
+                           "    vacant_s: 60\n"
+                           "    still_s: 300\n"
+                           "    intrusion_off_duty: true\n"
+                           "patrols:\n"
+                           "  - id: round\n"
+                           "    tz: UTC\n"
+                           "    days: weekdays\n"
+                           "    starts: [\"22:00\", \"02:30\"]\n"
+                           "    checkpoints:\n"
+                           "      - {id: cp1, camera: c1, zone: [[0, 0], [1, 0], [1, 1]], within_s: 600}\n"
+                           "      - {id: cp2, camera: c2, line: [[0.5, 0], [0.5, 1]], after_s: 300, within_s: 1200}\n"
+                           "      - {id: cp3, camera: c2, zone: [[0, 0], [1, 0], [1, 1]], at: \"23:30\", tolerance_s: 120}\n";
+  Result<Config> r = ParseConfig(text, "duty.yaml", "/base");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->posts.size(), 1u);
+  const PostConfig& p = r->posts[0];
+  EXPECT_EQ(p.camera, "c1");
+  EXPECT_EQ(p.schedule.tz, "Europe/Berlin");
+  ASSERT_EQ(p.schedule.shifts.size(), 2u);
+  EXPECT_EQ(p.schedule.shifts[0].days, (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(p.schedule.shifts[0].start_min, 8 * 60);
+  EXPECT_EQ(p.schedule.shifts[1].days, (std::vector<int>{0, 1, 5, 6}));  // fri-mon wraps
+  EXPECT_EQ(p.schedule.shifts[1].end_min, 6 * 60);
+  EXPECT_DOUBLE_EQ(p.vacant_s, 60);
+  EXPECT_TRUE(p.intrusion_off_duty);
+  EXPECT_EQ(p.classes, (std::vector<std::string>{"person"}));
+  ASSERT_EQ(r->patrols.size(), 1u);
+  const PatrolConfig& q = r->patrols[0];
+  EXPECT_EQ(q.starts, (std::vector<int>{22 * 60, 2 * 60 + 30}));
+  EXPECT_EQ(q.days, (std::vector<int>{1, 2, 3, 4, 5}));
+  ASSERT_EQ(q.checkpoints.size(), 3u);
+  EXPECT_EQ(q.checkpoints[1].line.size(), 2u);
+  EXPECT_DOUBLE_EQ(q.checkpoints[1].after_s, 300);
+  EXPECT_EQ(q.checkpoints[2].at_min, 23 * 60 + 30);
+  EXPECT_DOUBLE_EQ(q.checkpoints[2].tolerance_s, 120);
+}
+
+TEST(ConfigTest, DutyErrorsNameTheKeyAndLine) {
+  const std::string head = std::string(kDutyCameras) + "posts:\n  - id: gate\n    camera: c1\n"
+                           "    zone: [[0.1, 0.1], [0.4, 0.1], [0.4, 0.6]]\n";
+  EXPECT_EQ(ErrorOf(head + "    schedule: {tz: Mars/Olympus, shifts: [{start: \"08:00\", end: \"16:00\"}]}\n"),
+            "cams.yaml:8: posts[0].schedule.tz: unknown time zone 'Mars/Olympus' (use an IANA "
+            "name such as \"UTC\" or \"Europe/Berlin\"; the system's tz database is "
+            "/usr/share/zoneinfo)");
+  EXPECT_NE(ErrorOf(head + "    schedule: {shifts: [{start: \"8h\", end: \"16:00\"}]}\n")
+                .find("posts[0].schedule.shifts[0].start: expected a time of day"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "    schedule: {shifts: [{start: \"25:00\", end: \"16:00\"}]}\n")
+                .find("from 00:00 to 24:00"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "    schedule: {shifts: [{days: funday, start: \"08:00\", end: \"16:00\"}]}\n")
+                .find("expected day names"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "    schedule: {shifts: []}\n").find("at least one shift"),
+            std::string::npos);
+  // A camera that does not exist, with a suggestion.
+  EXPECT_EQ(ErrorOf(std::string(kDutyCameras) +
+                    "posts:\n  - id: gate\n    camera: c3\n    zone: [[0.1, 0.1], [0.4, 0.1], [0.4, 0.6]]\n"
+                    "    schedule: {shifts: [{start: \"08:00\", end: \"16:00\"}]}\n"),
+            "cams.yaml:5: posts[0].camera: unknown camera 'c3' (did you mean 'c1'?)");
+  // Checkpoints: one shape, one kind of window, ids unique across the duty namespace.
+  const std::string patrol = std::string(kDutyCameras) +
+                             "patrols:\n  - id: round\n    starts: [\"22:00\"]\n    checkpoints:\n";
+  EXPECT_NE(ErrorOf(patrol + "      - {id: a, camera: c1, within_s: 60}\n").find("exactly one of 'zone' or 'line'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(patrol + "      - {id: a, camera: c1, line: [[0, 0], [1, 1]]}\n").find("needs a window"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(patrol + "      - {id: a, camera: c1, line: [[0, 0], [1, 1]], within_s: 60, at: \"22:10\"}\n")
+                .find("not both"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(patrol + "      - {id: a, camera: c1, line: [[0, 0], [1, 1]], after_s: 90, within_s: 60}\n")
+                .find("must be later than after_s"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(patrol + "      - {id: round, camera: c1, line: [[0, 0], [1, 1]], within_s: 60}\n")
+                .find("duplicate checkpoint id 'round'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(patrol + "      - {id: a, camera: c9, line: [[0, 0], [1, 1]], within_s: 60}\n")
+                .find("patrols[0].checkpoints[0].camera: unknown camera 'c9'"),
             std::string::npos);
 }
 

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 
 #include "analysis/camera_analyzer.h"
 #include "engine/georef.h"
@@ -39,6 +40,11 @@ struct Engine::Camera {
   // Recent foot points of each live track (normalised), for event snapshots.
   // Used by the analysis thread only.
   std::unordered_map<int64_t, std::deque<config::Point>> paths;
+  // Guard duty. epoch: the duty time (epoch seconds) of stream time 0.
+  double epoch = 0;
+  std::vector<const config::PostConfig*> posts;  // posts this camera watches
+  std::vector<bool> held;                        // analysis thread: post zones held now
+  std::atomic<bool> input_ended{false};          // file ended and every frame analysed
 
   std::mutex mu;
   std::unique_ptr<health::HealthMonitor> health;  // GUARDED_BY(mu)
@@ -78,11 +84,28 @@ Status Engine::Start() {
 
   auto perimeter = LoadSitePerimeter(cfg_);
   if (!perimeter.ok()) return perimeter.status().WithContext("perimeter");
+  if (!cfg_.posts.empty() || !cfg_.patrols.empty()) {
+    std::vector<duty::PostSpec> posts;
+    std::vector<duty::PatrolSpec> patrols;
+    for (const auto& p : cfg_.posts) {
+      WL_ASSIGN_OR_RETURN(duty::PostSpec spec, duty::PostSpecFromConfig(p));
+      posts.push_back(std::move(spec));
+    }
+    for (const auto& p : cfg_.patrols) {
+      WL_ASSIGN_OR_RETURN(duty::PatrolSpec spec, duty::PatrolSpecFromConfig(p));
+      patrols.push_back(std::move(spec));
+    }
+    WL_ASSIGN_OR_RETURN(duty_, duty::DutyMonitor::Make(std::move(posts), std::move(patrols)));
+  }
   Clock* clock = opts_.clock;
   for (const auto& cc : cfg_.cameras) {
     auto cam = std::make_unique<Camera>();
     cam->cfg = cc;
     cam->start = clock->Now();
+    cam->epoch = opts_.media_epoch ? *opts_.media_epoch : clock->WallNow();
+    for (const auto& p : cfg_.posts)
+      if (p.camera == cc.id) cam->posts.push_back(&p);
+    cam->held.assign(cam->posts.size(), false);
     cam->fps_clock = cam->start;
     cam->health = std::make_unique<health::HealthMonitor>(cc, cam->start);
     if (!cc.enabled) {
@@ -104,7 +127,12 @@ Status Engine::Start() {
       return geo.status();
     }
     cam->geo = std::move(geo).value();
-    cam->analyzer = std::make_unique<analysis::CameraAnalyzer>(WithTripwires(cc, cam->geo.get()));
+    config::CameraConfig analysed = WithTripwires(cc, cam->geo.get());
+    // A post that acts as an intrusion zone off duty is a zone rule of its own
+    // (FeedDuty drops its events while the post is on duty).
+    for (const config::PostConfig* p : cam->posts)
+      if (p->intrusion_off_duty) analysed.zones.push_back({p->id, p->zone, p->classes, std::nullopt});
+    cam->analyzer = std::make_unique<analysis::CameraAnalyzer>(std::move(analysed));
     // CameraIngest asks for its source once, on its own thread; hand over the one made here.
     auto made = std::make_shared<std::unique_ptr<ingest::FrameSource>>(std::move(source).value());
     auto opts = ingest::CameraIngestOptions::FromConfig(cc);
@@ -196,7 +224,17 @@ void Engine::ApplyTransition(Camera* cam, const health::Transition& tr) {
 void Engine::AnalysisLoop(Camera* cam, std::stop_token st) {
   while (!st.stop_requested()) {
     ingest::FramePtr frame;
-    if (!cam->ring->Pop(&frame, 0.2)) continue;
+    if (!cam->ring->Pop(&frame, 0.2)) {
+      // A file that has ended and been analysed to its last frame: its duty
+      // evidence is complete for good.
+      if (cam->ingest->finished() && cam->ring->size() == 0 && !cam->input_ended.exchange(true)) {
+        if (duty_) {
+          duty_->AdvanceCamera(cam->cfg.id, std::numeric_limits<double>::infinity());
+          PublishDuty();
+        }
+      }
+      continue;
+    }
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<events::Event> evs = cam->analyzer->Process(*frame);
     {
@@ -217,6 +255,7 @@ void Engine::AnalysisLoop(Camera* cam, std::stop_token st) {
     }
     const std::vector<analysis::TrackView> tracks = cam->analyzer->Tracks();
     UpdatePaths(cam, tracks, frame->gray.size());
+    if (duty_) FeedDuty(cam, *frame, tracks, &evs);
     for (auto& e : evs) {
       e.wall = frame->wall;
       if (cam->geo) {
@@ -229,6 +268,81 @@ void Engine::AnalysisLoop(Camera* cam, std::stop_token st) {
       cam->events.fetch_add(1);
     }
   }
+}
+
+void Engine::FeedDuty(Camera* cam, const ingest::Frame& frame,
+                      const std::vector<analysis::TrackView>& tracks,
+                      std::vector<events::Event>* evs) {
+  const double t = cam->epoch + frame.t;
+  // Hold the zones of posts on duty: a guard standing still stays foreground.
+  bool changed = false;
+  std::vector<config::Polygon> hold;
+  for (size_t i = 0; i < cam->posts.size(); ++i) {
+    const bool on = duty_->PostOnDuty(cam->posts[i]->id, t);
+    changed |= on != cam->held[i];
+    cam->held[i] = on;
+    if (on) hold.push_back(cam->posts[i]->zone);
+  }
+  if (changed) cam->analyzer->SetHoldZones(std::move(hold));
+  // Off duty a post's zone is an ordinary intrusion zone; on duty the guard
+  // in it is expected, not an intruder.
+  std::erase_if(*evs, [&](const events::Event& e) {
+    if (e.type != "zone_intrusion" && e.type != "loitering") return false;
+    for (size_t i = 0; i < cam->posts.size(); ++i)
+      if (cam->posts[i]->id == e.rule) return static_cast<bool>(cam->held[i]);
+    return false;
+  });
+  std::vector<duty::PersonObs> persons;
+  const double w = frame.gray.cols, h = frame.gray.rows;
+  for (const auto& tv : tracks) {
+    if (!tv.confirmed) continue;
+    persons.push_back({tv.id, tv.foot.x / w, tv.foot.y / h, tv.cls});
+  }
+  duty_->OnPersons(cam->cfg.id, t, persons);
+  PublishDuty();
+}
+
+void Engine::PublishDuty() {
+  if (!duty_) return;
+  std::lock_guard<std::mutex> lock(duty_mu_);
+  for (events::Event& e : duty_->Take()) {
+    // The monitor works in epoch seconds; stored events keep the camera's
+    // stream time in t/end (like every other event) and the epoch in wall.
+    const Camera* cam = nullptr;
+    for (const auto& c : cameras_)
+      if (c->cfg.id == e.camera) cam = c.get();
+    const double epoch = cam ? cam->epoch : 0;
+    const auto key = std::make_tuple(e.type, e.rule, e.camera, e.t);
+    auto it = open_duty_.find(key);
+    if (e.end && it != open_duty_.end()) {
+      events::Event& open = it->second;
+      open.end = *e.end - epoch;
+      if (!e.detail.empty()) open.detail = e.detail;
+      PublishEnd(&open);
+      open_duty_.erase(it);
+      continue;
+    }
+    e.wall = e.t;
+    e.t -= epoch;
+    if (e.end) *e.end -= epoch;
+    if (e.confidence == 0) e.confidence = 1.0;
+    Publish(&e);
+    if (!e.end && (e.type == "post_vacant" || e.type == "post_inactive" || e.type == "patrol_missed"))
+      open_duty_.emplace(key, e);
+  }
+}
+
+Status Engine::ScanCheckpoint(const std::string& checkpoint, double t, const std::string& source) {
+  if (!duty_) return Status::NotFound("unknown checkpoint '" + checkpoint + "': no patrols are configured");
+  WL_RETURN_IF_ERROR(duty_->Scan(checkpoint, t, source));
+  PublishDuty();
+  return Status::Ok();
+}
+
+bool Engine::AllInputsEnded() const {
+  for (const auto& cam : cameras_)
+    if (cam->ingest && !cam->input_ended.load()) return false;
+  return true;
 }
 
 void Engine::WatchdogLoop(std::stop_token st) {
@@ -247,6 +361,10 @@ void Engine::WatchdogLoop(std::stop_token st) {
       if (auto tr = cam->health->OnTick(now, cam->ingest->last_error())) {
         ApplyTransition(cam.get(), *tr);
       }
+      // A dead camera sends no evidence: its duty clock follows the wall
+      // (posts go vacant, patrol windows on it can close as missed).
+      if (duty_ && cam->open_health.type == "camera_offline")
+        duty_->AdvanceCamera(cam->cfg.id, cam->epoch + (now - cam->start));
       if (now - cam->fps_clock >= 2.0) {
         const uint64_t n = cam->analysed.load();
         cam->fps = (n - cam->fps_count) / (now - cam->fps_clock);
@@ -254,6 +372,7 @@ void Engine::WatchdogLoop(std::stop_token st) {
         cam->fps_clock = now;
       }
     }
+    PublishDuty();
     std::unique_lock<std::mutex> lock(mu);
     cv.wait_for(lock, st, std::chrono::duration<double>(opts_.tick_s), [] { return false; });
   }

@@ -11,6 +11,9 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <optional>
+#include <tuple>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,6 +23,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "config/config.h"
+#include "duty/duty_monitor.h"
 #include "engine/scheduler.h"
 #include "events/event.h"
 #include "health/health_monitor.h"
@@ -65,6 +69,11 @@ class Engine {
     std::string db_path;           // default: <site.data_dir>/watchline.db
     SourceFactory source_factory;  // default: MakeSource
     double tick_s = 0.2;           // watchdog period
+    // Guard duty (posts, patrols) runs on absolute time: a frame's duty time is
+    // media_epoch + its stream time. Unset = the wall clock when the camera
+    // starts (live cameras). Set it to replay recorded files faster than real
+    // time as if they had been recorded from that moment (every camera alike).
+    std::optional<double> media_epoch;
   };
 
   Engine(config::Config cfg, Options opts);
@@ -80,6 +89,13 @@ class Engine {
   void Stop();
 
   void AddListener(Listener l);
+  // An outside checkpoint scan (an RFID guard-tour reader): `t` in seconds
+  // since the epoch. NotFound for an unknown checkpoint (or a site without
+  // patrols); InvalidArgument for a bad time.
+  Status ScanCheckpoint(const std::string& checkpoint, double t, const std::string& source);
+  // True once every camera's input has ended (file sources only; a live
+  // camera never ends) and its frames are analysed.
+  bool AllInputsEnded() const;
   std::vector<CameraStatus> Cameras() const;
   // The latest analysed frame of a camera (null before the first frame, or
   // for an unknown or disabled camera). Cheap: a shared_ptr copy.
@@ -106,11 +122,23 @@ class Engine {
   // Appends each track's foot point to its path. Analysis thread only.
   void UpdatePaths(Camera* cam, const std::vector<analysis::TrackView>& tracks, cv::Size image);
   void WriteEventSnapshot(Camera* cam, const ingest::Frame& frame, const events::Event& e);
+  // Guard duty, analysis thread: holds on-duty post zones in the background
+  // model, feeds the camera's confirmed tracks to the duty monitor and drops
+  // zone_intrusion events of posts on duty.
+  void FeedDuty(Camera* cam, const ingest::Frame& frame,
+                const std::vector<analysis::TrackView>& tracks, std::vector<events::Event>* evs);
+  // Publishes what the duty monitor has finalised (any thread).
+  void PublishDuty();
 
   config::Config cfg_;
   Options opts_;
   std::unique_ptr<store::Store> store_;
   std::vector<std::unique_ptr<Camera>> cameras_;
+  std::unique_ptr<duty::DutyMonitor> duty_;  // null without posts and patrols
+  std::mutex duty_mu_;                       // serialises PublishDuty
+  // Duty conditions published without an end yet, by (type, rule, camera, t epoch).
+  std::map<std::tuple<std::string, std::string, std::string, double>, events::Event>
+      open_duty_;  // GUARDED_BY(duty_mu_)
   Scheduler scheduler_;
   std::mutex listeners_mu_;
   std::vector<Listener> listeners_;  // GUARDED_BY(listeners_mu_)

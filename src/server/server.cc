@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "base/log.h"
+#include "engine/duty_report.h"
 #include "engine/snapshot.h"
 #include "events/event.h"
 #include "server/metrics.h"
@@ -245,6 +246,9 @@ ServerDeps ServerDeps::FromEngine(engine::Engine* engine) {
   d.cameras = [engine] { return engine->Cameras(); };
   d.latest_frame = [engine](const std::string& id) { return engine->LatestFrame(id); };
   d.data_dir = engine->data_dir();
+  d.scan_checkpoint = [engine](const std::string& cp, double t, const std::string& source) {
+    return engine->ScanCheckpoint(cp, t, source);
+  };
   return d;
 }
 
@@ -690,6 +694,58 @@ void Server::Routes() {
            Notify();
            Json(res, AckJson(a));
          });
+
+  // ---- guard duty ----
+  s.Post("/api/checkpoints/scan",
+         [this, need, user_of](const httplib::Request& req, httplib::Response& res) {
+           if (!need(req, res, Role::kOperator)) return;
+           json body;
+           if (!BodyObject(req, res, &body, {"checkpoint", "t", "source"})) return;
+           std::string checkpoint, source = "scan";
+           if (!BodyString(body, "checkpoint", 64, &checkpoint, res, true)) return;
+           if (!BodyString(body, "source", 128, &source, res)) return;
+           double t = deps_.clock->WallNow();
+           if (auto it = body.find("t"); it != body.end() && !it->is_null()) {
+             if (it->is_number()) {
+               t = it->get<double>();
+             } else if (it->is_string()) {
+               auto parsed = engine::ParseReportTime(it->get<std::string>());
+               if (!parsed.ok()) return Error(res, 400, "field 't': " + parsed.status().message());
+               t = *parsed;
+             } else {
+               return Error(res, 400, "field 't' must be an ISO-8601 time or epoch seconds");
+             }
+           }
+           if (!std::isfinite(t)) return Error(res, 400, "field 't' must be finite");
+           if (!deps_.scan_checkpoint) return Error(res, 404, "this server has no patrols");
+           const std::string src = "scan:" + source;
+           if (Status st = deps_.scan_checkpoint(checkpoint, t, src); !st.ok())
+             return ErrorStatus(res, st);
+           Audit(user_of(req), "checkpoint_scan", checkpoint, json{{"t", t}, {"source", source}});
+           Json(res, json{{"checkpoint", checkpoint}, {"t", t}, {"source", src}, {"accepted", true}});
+         });
+
+  s.Get("/api/report", [this](const httplib::Request& req, httplib::Response& res) {
+    Query q(req, {"from", "to", "format"});
+    auto from_s = q.Str("from");
+    auto to_s = q.Str("to");
+    auto format = q.Str("format").value_or("json");
+    if (!q.error().empty()) return Error(res, 400, q.error());
+    if (!from_s || !to_s) return Error(res, 400, "from and to are required");
+    if (format != "json" && format != "csv") return Error(res, 400, "format must be json or csv");
+    auto from = engine::ParseReportTime(*from_s);
+    if (!from.ok()) return Error(res, 400, "from: " + from.status().message());
+    auto to = engine::ParseReportTime(*to_s);
+    if (!to.ok()) return Error(res, 400, "to: " + to.status().message());
+    auto report = engine::BuildDutyReport(deps_.store, *deps_.config, *from, *to);
+    if (!report.ok()) return ErrorStatus(res, report.status());
+    if (format == "csv") {
+      res.set_header("Content-Disposition", "attachment; filename=\"watchline-report.csv\"");
+      res.set_content(duty::ReportToCsv(*report), "text/csv; charset=utf-8");
+    } else {
+      res.set_content(duty::ReportToJson(*report), "application/json");
+    }
+  });
 
   s.Get("/api/health/history", [this](const httplib::Request& req, httplib::Response& res) {
     Query q(req, {"from", "to", "camera", "after_id", "limit"});

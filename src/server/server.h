@@ -60,6 +60,10 @@ struct ServerDeps {
   std::function<ingest::FramePtr(const std::string&)> latest_frame;
   std::string data_dir;                     // where event snapshots are (engine/snapshot.h)
   Clock* clock = Clock::Real();
+  // An outside checkpoint scan (Engine::ScanCheckpoint); empty = 404 on
+  // POST /api/checkpoints/scan.
+  std::function<Status(const std::string& checkpoint, double t, const std::string& source)>
+      scan_checkpoint;
 
   // Everything from a started engine; also registers Server::Notify as its
   // listener once the server exists (see AttachEngine).
