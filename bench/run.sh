@@ -16,6 +16,19 @@ echo "== real crossings: MOT15 TUD (lines drawn across the walkway)"
 bash bench/tud_crossings.sh
 
 echo
+echo "== foreground: watchline against MOG2, KNN and CNT, CDnet protocol (real footage)"
+WATCHLINE_BIN="$BIN" bash bench/foreground_eval.sh
+
+echo
+echo "== tracks: MOTA and IDF1 on MOT15 TUD"
+WATCHLINE_BIN="$BIN" bash bench/tracks_eval.sh
+
+echo
+echo "== simulated crossings (372, nine conditions) and one hour of simulated nuisance"
+WATCHLINE_BIN="$BIN" bash bench/sim_crossings.sh
+WATCHLINE_BIN="$BIN" bash bench/sim_nuisance.sh
+
+echo
 echo "== coverage: 1,400 km perimeter, 7,000 cameras, live updates; planner on 100 km"
 COVERAGE_BENCH=${COVERAGE_BENCH:-$(dirname "$BIN")/bench/coverage_bench}
 if [ -x "$COVERAGE_BENCH" ]; then "$COVERAGE_BENCH"; else echo "bench: $COVERAGE_BENCH not built" >&2; fi
