@@ -66,14 +66,16 @@ std::string Clock24(double wall) {
 void PrintEvent(const events::Event& e, bool update, bool json) {
   if (json) {
     std::printf("%s\n", events::ToJsonLine(e).c_str());
-  } else if (e.IsHealth()) {
+  } else if (e.IsHealth() || e.type.rfind("post_", 0) == 0 || e.type == "patrol_missed") {
+    // Conditions with an end (camera health, posts, missed checkpoints).
     if (update) {
       // e.wall is when the condition began; print when it ended.
       std::printf("%s  %-4s %-18s ended after %.1f s\n",
                   Clock24(e.wall + (e.end.value_or(e.t) - e.t)).c_str(), e.camera.c_str(),
                   e.type.c_str(), e.end.value_or(e.t) - e.t);
     } else {
-      std::printf("%s  %-4s %-18s %s\n", Clock24(e.wall).c_str(), e.camera.c_str(), e.type.c_str(),
+      std::printf("%s  %-4s %-18s %s%s\n", Clock24(e.wall).c_str(), e.camera.c_str(),
+                  e.type.c_str(), e.IsHealth() ? "" : ("rule " + e.rule + " ").c_str(),
                   e.detail.c_str());
     }
   } else if (!update) {
