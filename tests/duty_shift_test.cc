@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "store/sqlite_store.h"
 #include "test_util.h"
 
 namespace watchline {
@@ -208,6 +209,51 @@ TEST(DutyShiftTest, EightHourNightShiftGivesTheExpectedReport) {
   size_t rows = 0;
   for (char c : csv.out) rows += c == '\n';
   EXPECT_EQ(rows, 1u + 1u + 9u) << csv.out;
+}
+
+// Off duty a post with intrusion_off_duty is an ordinary intrusion zone; on
+// duty the person in it is the guard, not an intruder.
+TEST(DutyShiftTest, PostZoneIsAnIntrusionZoneOnlyOffDuty) {
+  TempDir dir;
+  // Clip time 0 = 21:58 UTC; the shift starts at 22:00 (t = 120 s).
+  json actors = json::array();
+  for (double enter : {40.0, 160.0}) {  // off duty, then on duty
+    Path p;
+    p.At(enter, 0.0, 0.72);
+    p.WalkTo(0.5, 0.72, 0.04);
+    p.StandUntil(p.t + 10);
+    p.WalkTo(1.0, 0.72, 0.04);
+    actors.push_back(Person(p));
+  }
+  WriteFile(dir / "c1.json", json{{"actors", actors}}.dump());
+  const std::string cfg = dir / "site.yaml";
+  WriteFile(cfg, "site: {name: offduty, data_dir: " + dir / "var" +
+                     "}\n"
+                     "cameras:\n"
+                     "  - id: c1\n"
+                     "    source: \"sim://post?seed=5&people=0&vehicles=0&duration=240&fps=5&live=0&script=" +
+                     dir / "c1.json" +
+                     "\"\n"
+                     "    analysis: {width: 320, fps: 5}\n"
+                     "posts:\n"
+                     "  - id: gate\n"
+                     "    camera: c1\n"
+                     "    zone: [[0.35, 0.6], [0.65, 0.6], [0.65, 0.85], [0.35, 0.85]]\n"
+                     "    schedule: {tz: UTC, shifts: [{start: \"22:00\", end: \"06:00\"}]}\n"
+                     "    intrusion_off_duty: true\n");
+  auto replay = RunCmd({WatchlineBinary(), "replay", "--config", cfg, "--start",
+                        "2026-03-10T21:58:00Z", "--timeout", "300"});
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  auto db = store::OpenSqliteStore(dir / "var/watchline.db");
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  store::EventFilter f;
+  f.type = "zone_intrusion";
+  auto evs = (*db)->Query(f);
+  ASSERT_TRUE(evs.ok());
+  ASSERT_EQ(evs->size(), 1u) << "only the off-duty visit is an intrusion";
+  EXPECT_EQ((*evs)[0].rule, "gate");
+  EXPECT_GT((*evs)[0].t, 40);
+  EXPECT_LT((*evs)[0].t, 60);
 }
 
 TEST(DutyShiftTest, ReportAndReplayRejectBadInput) {
