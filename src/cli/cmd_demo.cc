@@ -10,6 +10,8 @@
 #include <mutex>
 
 #include "base/log.h"
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
 #include "config/config.h"
 #include "engine/demo_config.h"
@@ -63,10 +65,25 @@ std::string Clock24(double wall) {
   return buf;
 }
 
+// One line for a guard duty event: what happened, from its detail.
+std::string DutyText(const events::Event& e) {
+  nlohmann::json d = nlohmann::json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
+  auto str = [&](const char* k) {
+    return d.is_object() && d.contains(k) && d[k].is_string() ? d[k].get<std::string>() : "";
+  };
+  if (e.type == "post_vacant") return "post " + e.rule + ": nobody at the post";
+  if (e.type == "post_inactive") return "post " + e.rule + ": the person there has not moved";
+  std::string text = "patrol " + e.rule + " run " + str("run") + ": checkpoint " + str("checkpoint");
+  if (e.type == "patrol_missed") return text + " not visited in its window";
+  if (e.type == "patrol_late") return text + " visited late";
+  return text + " passed (" + str("status") + ")";
+}
+
 void PrintEvent(const events::Event& e, bool update, bool json) {
+  const bool duty = e.type.rfind("post_", 0) == 0 || e.type.rfind("patrol_", 0) == 0;
   if (json) {
     std::printf("%s\n", events::ToJsonLine(e).c_str());
-  } else if (e.IsHealth() || e.type.rfind("post_", 0) == 0 || e.type == "patrol_missed") {
+  } else if (e.IsHealth() || duty) {
     // Conditions with an end (camera health, posts, missed checkpoints).
     if (update) {
       // e.wall is when the condition began; print when it ended.
@@ -74,9 +91,8 @@ void PrintEvent(const events::Event& e, bool update, bool json) {
                   Clock24(e.wall + (e.end.value_or(e.t) - e.t)).c_str(), e.camera.c_str(),
                   e.type.c_str(), e.end.value_or(e.t) - e.t);
     } else {
-      std::printf("%s  %-4s %-18s %s%s\n", Clock24(e.wall).c_str(), e.camera.c_str(),
-                  e.type.c_str(), e.IsHealth() ? "" : ("rule " + e.rule + " ").c_str(),
-                  e.detail.c_str());
+      std::printf("%s  %-4s %-18s %s\n", Clock24(e.wall).c_str(), e.camera.c_str(),
+                  e.type.c_str(), duty ? DutyText(e).c_str() : e.detail.c_str());
     }
   } else if (!update) {
     std::printf("%s  %-4s %-18s %-7s %-4s rule %-8s track %-4lld conf %.2f\n",
