@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "duty/report.h"
+#include "duty/schedule.h"
 #include "engine/duty_report.h"
 #include "engine/engine.h"
 #include "sim/sim_source.h"
@@ -27,14 +28,8 @@ struct ReportArgs {
   bool json = false, csv = false;
 };
 
-std::string Iso(double t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
-}
+// Report times print as ISO-8601 UTC, like the JSON and CSV forms.
+std::string Iso(double t) { return duty::IsoUtc(t); }
 
 void PrintText(const duty::Report& r) {
   std::printf("Duty report %s .. %s\n", Iso(r.from).c_str(), Iso(r.to).c_str());
