@@ -127,6 +127,17 @@ constexpr double kSpectrumRefreshS = 10;
 constexpr double kRegimeGain = 1.8;
 constexpr double kRegimeMatch = 0.5;
 constexpr double kRegimeSettleS = 1.0;
+// An IR illuminator does not only scale the picture: it lifts it by an offset
+// and flattens it (out = 0.8 x in + 40 on a dark scene), so the brightness
+// rises by less than kRegimeGain while the Weber contrast of the mid-scale
+// (80x45) detail falls everywhere; the encoder then drops the faint fine
+// detail first, and the blur measure reads like a defocus. A brightness ratio
+// beyond kRegimeFlatGain with the median mid-scale detail below
+// kRegimeFlatContrast of the reference's (or above its inverse), the
+// structure still matching, is such a lighting change too. A defocus keeps
+// both the brightness and the mid-scale detail.
+constexpr double kRegimeFlatGain = 1.25;
+constexpr double kRegimeFlatContrast = 0.7;
 // The reference follows the scene only on frames that match it this well.
 constexpr double kStableCovered = 0.05;
 constexpr double kStableMatch = 0.6;
@@ -811,7 +822,10 @@ ImageVerdict ImageHealth::Observe(const cv::Mat& gray, double t, Picture current
 
   // A lasting lighting change with the same structure: learn the other regime.
   const int other = 1 - slot;
-  const bool new_regime = !refs_[other].ready && std::abs(std::log(c.gain)) > std::log(kRegimeGain) &&
+  const double log_gain = std::abs(std::log(c.gain));
+  const bool flattened = log_gain > std::log(kRegimeFlatGain) &&
+                         std::abs(std::log(c.coarse_tex)) > -std::log(kRegimeFlatContrast);
+  const bool new_regime = !refs_[other].ready && (log_gain > std::log(kRegimeGain) || flattened) &&
                           c.match >= kRegimeMatch && c.covered < cfg_.occluded_fraction;
   if (new_regime) {
     if (other_since_ < 0) other_since_ = t;
