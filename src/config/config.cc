@@ -314,7 +314,7 @@ class Parser {
   Result<PostConfig> ParsePost(const Value& v, std::map<std::string, int>& ids) const;
   Result<CheckpointConfig> ParseCheckpoint(const Value& v, std::map<std::string, int>& ids) const;
   Result<PatrolConfig> ParsePatrol(const Value& v, std::map<std::string, int>& ids) const;
-  Status CheckDutyCameras(const Config& cfg, const Value& top) const;
+  Status CheckDutyCameras(const Config& cfg) const;
 
   std::string Resolve(const std::string& p) const;
 
@@ -1029,7 +1029,7 @@ Result<PatrolConfig> Parser::ParsePatrol(const Value& v, std::map<std::string, i
 }
 
 // Posts and checkpoints name cameras; those must exist.
-Status Parser::CheckDutyCameras(const Config& cfg, const Value& top) const {
+Status Parser::CheckDutyCameras(const Config& cfg) const {
   auto check = [&](const std::string& camera, int line, const std::string& path) -> Status {
     if (cfg.FindCamera(camera)) return Status::Ok();
     std::vector<std::string_view> ids;
@@ -1038,7 +1038,6 @@ Status Parser::CheckDutyCameras(const Config& cfg, const Value& top) const {
     return Fail(line, path, "unknown camera '" + camera + "'" +
                                 (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
   };
-  (void)top;
   for (size_t i = 0; i < cfg.posts.size(); ++i) {
     const PostConfig& p = cfg.posts[i];
     WL_RETURN_IF_ERROR(check(p.camera, p.line, "posts[" + std::to_string(i) + "].camera"));
@@ -1170,7 +1169,7 @@ Result<Config> Parser::Parse(const YAML::Node& root) {
            }},
       },
       kSections, /*allow_extensions=*/true));
-  WL_RETURN_IF_ERROR(CheckDutyCameras(cfg, top));
+  WL_RETURN_IF_ERROR(CheckDutyCameras(cfg));
   if (!site_given) cfg.site.data_dir = Resolve(cfg.site.data_dir);
   return cfg;
 }

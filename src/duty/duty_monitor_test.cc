@@ -10,11 +10,11 @@
 namespace watchline::duty {
 namespace {
 
+using testing::kDaily;
 using testing::kHour;
 using testing::MustSchedule;
 using testing::Utc;
 
-const std::vector<int> kDaily{0, 1, 2, 3, 4, 5, 6};
 const double kDay = Utc(2026, 6, 1);
 
 PostSpec Gate() {

@@ -13,11 +13,11 @@
 namespace watchline::duty {
 namespace {
 
+using testing::kDaily;
 using testing::kHour;
 using testing::MustSchedule;
 using testing::Utc;
 
-const std::vector<int> kDaily{0, 1, 2, 3, 4, 5, 6};
 const double kRun = Utc(2026, 6, 1, 20);  // the run starts 20:00 UTC
 constexpr double kFeedStepS = 1.0;
 constexpr double kFeedEndS = 4000;  // seconds after the run start the cameras run to

@@ -10,13 +10,13 @@
 namespace watchline::duty {
 namespace {
 
+using testing::kDaily;
 using testing::kHour;
 using testing::kMinute;
 using testing::MustSchedule;
 using testing::Utc;
 
 constexpr double kFrameStepS = 1.0;
-const std::vector<int> kDaily{0, 1, 2, 3, 4, 5, 6};
 
 // Day shift 08:00-16:00 UTC on every day; zone is the square 0.2..0.6.
 PostSpec DayPost() {

@@ -17,47 +17,6 @@ using std::chrono::seconds;
 date::sys_seconds ToSys(double t) { return date::sys_seconds{seconds{static_cast<int64_t>(std::floor(t))}}; }
 double ToEpoch(date::sys_seconds s) { return static_cast<double>(s.time_since_epoch().count()); }
 
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  size_t e = s.find_last_not_of(" \t");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-Result<int> ParseDayName(const std::string& raw) {
-  static const char* kNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-  std::string s = Lower(Trim(raw));
-  for (int i = 0; i < 7; ++i) {
-    // "mon", "monday", "tues" ... all start with the three-letter name.
-    if (s.size() >= 3 && s.compare(0, 3, kNames[i]) == 0) return i;
-  }
-  return Status::InvalidArgument("unknown day '" + raw + "' (use mon..sun, a range mon-fri, or daily)");
-}
-
-Result<int> ParseHhMm(const std::string& raw, bool allow_24) {
-  std::string s = Trim(raw);
-  size_t pos = s.find(':');
-  if (pos == std::string::npos || pos == 0 || pos > 2 || s.size() != pos + 3) {
-    return Status::InvalidArgument("bad time '" + raw + "' (expected HH:MM)");
-  }
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i != pos && !std::isdigit(static_cast<unsigned char>(s[i])))
-      return Status::InvalidArgument("bad time '" + raw + "' (expected HH:MM)");
-  }
-  int h = std::stoi(s.substr(0, pos));
-  int m = std::stoi(s.substr(pos + 1));
-  int total = h * 60 + m;
-  if (m > 59 || total > kMinutesPerDay || (total == kMinutesPerDay && !allow_24)) {
-    return Status::InvalidArgument("time '" + raw + "' out of range (00:00..23:59" +
-                                   std::string(allow_24 ? ", or 24:00 as an end" : "") + ")");
-  }
-  return total;
-}
-
 }  // namespace
 
 std::string IsoUtc(double t) {
@@ -145,48 +104,6 @@ std::optional<ShiftInstance> Schedule::ActiveAt(double t) const {
     if (inst.start <= t && t < inst.end) return inst;
   }
   return std::nullopt;
-}
-
-Result<Shift> ParseShift(const std::vector<std::string>& days, const std::string& start,
-                         const std::string& end) {
-  Shift sh;
-  for (const std::string& item : days) {
-    std::string s = Lower(Trim(item));
-    if (s == "daily" || s == "all" || s == "every day") {
-      for (int d = 0; d < 7; ++d) sh.days.push_back(d);
-      continue;
-    }
-    size_t dash = s.find('-');
-    if (dash == std::string::npos) {
-      WL_ASSIGN_OR_RETURN(int d, ParseDayName(s));
-      sh.days.push_back(d);
-      continue;
-    }
-    WL_ASSIGN_OR_RETURN(int a, ParseDayName(s.substr(0, dash)));
-    WL_ASSIGN_OR_RETURN(int b, ParseDayName(s.substr(dash + 1)));
-    for (int d = a;; d = (d + 1) % 7) {  // wraps: fri-mon is fri, sat, sun, mon
-      sh.days.push_back(d);
-      if (d == b) break;
-    }
-  }
-  std::sort(sh.days.begin(), sh.days.end());
-  sh.days.erase(std::unique(sh.days.begin(), sh.days.end()), sh.days.end());
-  if (sh.days.empty()) return Status::InvalidArgument("shift has no days");
-  WL_ASSIGN_OR_RETURN(sh.start_min, ParseHhMm(start, /*allow_24=*/false));
-  WL_ASSIGN_OR_RETURN(sh.end_min, ParseHhMm(end, /*allow_24=*/true));
-  return sh;
-}
-
-Result<Shift> ParseShift(const std::string& days, const std::string& start, const std::string& end) {
-  std::vector<std::string> items;
-  size_t b = 0;
-  while (true) {
-    size_t c = days.find(',', b);
-    items.push_back(days.substr(b, c == std::string::npos ? std::string::npos : c - b));
-    if (c == std::string::npos) break;
-    b = c + 1;
-  }
-  return ParseShift(items, start, end);
 }
 
 }  // namespace watchline::duty

@@ -74,12 +74,6 @@ class Schedule {
   const date::time_zone* zone_ = nullptr;  // owned by the process-wide tz database
 };
 
-// Parses "mon-fri", "sat,sun", "daily", "mon", "tue-thu,sat" (case-insensitive;
-// ranges may wrap: "fri-mon") and "HH:MM" times ("24:00" allowed as an end).
-Result<Shift> ParseShift(const std::string& days, const std::string& start, const std::string& end);
-Result<Shift> ParseShift(const std::vector<std::string>& days, const std::string& start,
-                         const std::string& end);
-
 // "2026-03-28T21:00:00Z"; whole seconds, UTC.
 std::string IsoUtc(double t);
 

@@ -98,38 +98,6 @@ TEST(ScheduleTest, EmptyScheduleIsNeverOnDuty) {
   EXPECT_TRUE(s.Instances(Utc(2026, 1, 1), Utc(2026, 2, 1)).empty());
 }
 
-TEST(ParseShiftTest, DayNamesRangesAndDaily) {
-  auto weekdays = ParseShift("mon-fri", "22:00", "06:00");
-  ASSERT_TRUE(weekdays.ok()) << weekdays.status().ToString();
-  EXPECT_EQ(weekdays->days, (std::vector<int>{1, 2, 3, 4, 5}));
-  EXPECT_EQ(weekdays->start_min, 22 * 60);
-  EXPECT_EQ(weekdays->end_min, 6 * 60);
-
-  auto wrap = ParseShift("Fri-Mon", "08:00", "16:30");
-  ASSERT_TRUE(wrap.ok());
-  EXPECT_EQ(wrap->days, (std::vector<int>{0, 1, 5, 6}));
-  EXPECT_EQ(wrap->end_min, 16 * 60 + 30);
-
-  auto list = ParseShift(std::vector<std::string>{"sat", "sun", "wed"}, "00:00", "24:00");
-  ASSERT_TRUE(list.ok());
-  EXPECT_EQ(list->days, (std::vector<int>{0, 3, 6}));
-  EXPECT_EQ(list->end_min, 1440);
-
-  auto daily = ParseShift("daily", "07:00", "19:00");
-  ASSERT_TRUE(daily.ok());
-  EXPECT_EQ(daily->days.size(), 7u);
-}
-
-TEST(ParseShiftTest, ErrorsNameTheBadValue) {
-  auto bad_day = ParseShift("mon-fry", "22:00", "06:00");
-  ASSERT_FALSE(bad_day.ok());
-  EXPECT_NE(bad_day.status().message().find("fry"), std::string::npos);
-  EXPECT_FALSE(ParseShift("mon", "25:00", "06:00").ok());
-  EXPECT_FALSE(ParseShift("mon", "24:00", "06:00").ok());  // 24:00 only as an end
-  EXPECT_FALSE(ParseShift("mon", "7", "06:00").ok());
-  EXPECT_FALSE(ParseShift("mon", "07:60", "08:00").ok());
-}
-
 TEST(IsoUtcTest, FormatsWholeSeconds) {
   EXPECT_EQ(IsoUtc(Utc(2026, 3, 28, 21, 0, 5)), "2026-03-28T21:00:05Z");
 }

@@ -15,6 +15,8 @@ namespace watchline::duty::testing {
 
 constexpr double kHour = 3600;
 constexpr double kMinute = 60;
+// Every day of the week (0 = Sunday), for shifts that run daily.
+inline const std::vector<int> kDaily{0, 1, 2, 3, 4, 5, 6};
 
 // Epoch seconds of a UTC calendar time.
 inline double Utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {

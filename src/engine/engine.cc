@@ -44,6 +44,7 @@ struct Engine::Camera {
   double epoch = 0;
   std::vector<const config::PostConfig*> posts;  // posts this camera watches
   std::vector<bool> held;                        // analysis thread: post zones held now
+  bool duty_watch = false;                       // sees a post or a patrol checkpoint
   std::atomic<bool> input_ended{false};          // file ended and every frame analysed
 
   std::mutex mu;
@@ -106,6 +107,9 @@ Status Engine::Start() {
     for (const auto& p : cfg_.posts)
       if (p.camera == cc.id) cam->posts.push_back(&p);
     cam->held.assign(cam->posts.size(), false);
+    cam->duty_watch = !cam->posts.empty();
+    for (const auto& p : cfg_.patrols)
+      for (const auto& cp : p.checkpoints) cam->duty_watch |= cp.camera == cc.id;
     cam->fps_clock = cam->start;
     cam->health = std::make_unique<health::HealthMonitor>(cc, cam->start);
     if (!cc.enabled) {
@@ -228,7 +232,7 @@ void Engine::AnalysisLoop(Camera* cam, std::stop_token st) {
       // A file that has ended and been analysed to its last frame: its duty
       // evidence is complete for good.
       if (cam->ingest->finished() && cam->ring->size() == 0 && !cam->input_ended.exchange(true)) {
-        if (duty_) {
+        if (duty_ && cam->duty_watch) {
           duty_->AdvanceCamera(cam->cfg.id, std::numeric_limits<double>::infinity());
           PublishDuty();
         }
@@ -255,7 +259,9 @@ void Engine::AnalysisLoop(Camera* cam, std::stop_token st) {
     }
     const std::vector<analysis::TrackView> tracks = cam->analyzer->Tracks();
     UpdatePaths(cam, tracks, frame->gray.size());
-    if (duty_) FeedDuty(cam, *frame, tracks, &evs);
+    // Only cameras that see a post or a checkpoint feed the duty monitor (one
+    // lock for the whole site): the others have nothing to tell it.
+    if (duty_ && cam->duty_watch) FeedDuty(cam, *frame, tracks, &evs);
     for (auto& e : evs) {
       e.wall = frame->wall;
       if (cam->geo) {
@@ -363,7 +369,7 @@ void Engine::WatchdogLoop(std::stop_token st) {
       }
       // A dead camera sends no evidence: its duty clock follows the wall
       // (posts go vacant, patrol windows on it can close as missed).
-      if (duty_ && cam->open_health.type == "camera_offline")
+      if (duty_ && cam->duty_watch && cam->open_health.type == "camera_offline")
         duty_->AdvanceCamera(cam->cfg.id, cam->epoch + (now - cam->start));
       if (now - cam->fps_clock >= 2.0) {
         const uint64_t n = cam->analysed.load();
