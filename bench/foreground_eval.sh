@@ -12,11 +12,14 @@
 #  - highway: ROI.bmp and temporalROI.txt (frames 470-1700), as CDnet.
 #  - CAVIAR2, IBMtest2 (SBI2015) and UCSD: every frame that has a mask, from
 #    the first frame (their temporalROI.txt spans the whole sequence). A model
-#    must report from the first frames; watchline's learning period
-#    (detection.learn_s, 2 s = 50 frames at the assumed 25 fps) gives empty
-#    masks, scored as such. So the UCSD sequences (14-87 frames) are also
-#    scored a second time from t >= learn_s (WARMUP_S, default 2 s), for
-#    every method alike; sequences with nothing left after it are left out.
+#    must report from the first frames. During watchline's learning period
+#    (detection.learn_s, 2 s = 50 frames at the assumed 25 fps) its mask is
+#    provisional (from the second frame on, against the background still being
+#    built; the analyzer never tracks it) and is scored as it is; the column
+#    "scored while learning" counts those frames. The UCSD sequences (14-87
+#    frames) are also scored a second time from t >= learn_s (WARMUP_S,
+#    default 2 s), for every method alike; sequences with nothing left after it
+#    are left out.
 #  - WavingTrees: the one hand mask, frame 247 (the person entered at 242).
 # Image sequences are timed at FPS (default 25) frames per second of stream time.
 set -uo pipefail

@@ -40,6 +40,17 @@ constexpr double kLowContrastMaxSpreadFloors = 2.5;
 // ...or this many grey levels, whichever is more.
 constexpr int kLowContrastMaxSpread = 20;
 
+// Provisional foreground (while learning): a pixel is foreground when it
+// differs from the background estimate by more than kProvisionalNoiseMads x the
+// median absolute frame-to-background difference (MAD = 0.67 sigma for
+// Gaussian noise, so 4 MAD = 2.7 sigma; the blob clean-up removes the isolated
+// noise pixels that pass), and by at least kProvisionalMinThreshold grey levels.
+constexpr double kProvisionalNoiseMads = 4.0;
+constexpr int kProvisionalMinThreshold = 6;
+// Above this fraction of the analysed pixels the provisional mask is dropped
+// (a global change, not objects).
+constexpr double kProvisionalMaxFraction = 0.5;
+
 // Moves `credit` on by dt * rate and takes the whole steps out of it.
 int TakeSteps(double* credit, double dt, double rate) {
   *credit = std::min(*credit + dt * rate, double(kMaxStepPerFrame));
@@ -127,6 +138,8 @@ SigmaDeltaModel::SigmaDeltaModel(cv::Size size, cv::Mat valid, SigmaDeltaParams 
   p_.min_noise_floor = std::clamp(p_.min_noise_floor, 1, p_.min_threshold);
   if (!valid_.empty() && valid_.size() != size_) valid_.release();
   if (!valid_.empty() && !valid_.isContinuous()) valid_ = valid_.clone();
+  if (p_.motion_compensation)
+    motion_ = std::make_unique<TranslationEstimator>(size_, valid_, p_.motion);
 }
 
 void SigmaDeltaModel::MedianOffset(const cv::Mat& gray, int* median, double* mad) const {
@@ -183,6 +196,8 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
   }
   const double dt = std::max(0.0, t - last_t_);
   last_t_ = t;
+  last_motion_ = cv::Point();
+  if (motion_) CompensateMotion(gray);
 
   SigmaDeltaSteps steps;
   steps.spread_factor = p_.spread_factor;
@@ -214,6 +229,10 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
   }
   steps.min_threshold = floor_ > 0 ? floor_ : p_.min_threshold;
 
+  // While learning, the provisional foreground is measured against the
+  // background as it was before this frame's update.
+  if (learning_ && p_.provisional && t - start_t_ < p_.learn_s) ProvisionalForeground(gray);
+
   // Held pixels: remember the region's level and spread, restore them after
   // the update (the global offset above has already been applied to them).
   const bool hold = !held_.empty() && !learning_;
@@ -228,6 +247,11 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
   // levels off the ground, below every single pixel's threshold, still shows.
   const uint8_t* extra = nullptr;
   if (!learning_ && p_.low_contrast && kLowContrastGain > 0) {
+    dark_ = cv::mean(mean_, valid_.empty() ? cv::noArray() : valid_)[0] <= p_.low_contrast_max_level;
+  } else {
+    dark_ = false;
+  }
+  if (dark_) {
     cv::blur(gray, blur_img_, cv::Size(3, 3));
     cv::blur(mean_, blur_mean_, cv::Size(3, 3));
     cv::absdiff(blur_img_, blur_mean_, low_fg_);
@@ -265,9 +289,65 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
   }
 
   if (learning_) {
-    fg->setTo(0);
-    if (t - start_t_ >= p_.learn_s) learning_ = false;
+    // The frame that ends learning gives an empty mask: learning() is false
+    // once Apply returns, and the caller may track what it gets from then on.
+    const bool done = t - start_t_ >= p_.learn_s;
+    if (p_.provisional && !done)
+      prov_fg_.copyTo(*fg);
+    else
+      fg->setTo(0);
+    if (done) learning_ = false;
   }
+}
+
+void SigmaDeltaModel::CompensateMotion(const cv::Mat& gray) {
+  const cv::Point d = motion_->Estimate(gray, mean_).shift;
+  if (d == cv::Point()) return;
+  const int w = size_.width, h = size_.height;
+  ShiftImage(&mean_, d, &shift_tmp_);
+  ShiftImage(&var_, d, &shift_tmp_);
+  // Pixels with no background behind them take the frame's value (difference
+  // 0: never foreground). Without masks that is the uncovered strip...
+  if (valid_.empty()) {
+    if (d.y != 0) {
+      const cv::Range rows = d.y > 0 ? cv::Range(0, d.y) : cv::Range(h + d.y, h);
+      gray.rowRange(rows).copyTo(mean_.rowRange(rows));
+    }
+    if (d.x != 0) {
+      const cv::Range cols = d.x > 0 ? cv::Range(0, d.x) : cv::Range(w + d.x, w);
+      gray.colRange(cols).copyTo(mean_.colRange(cols));
+    }
+  } else {
+    // ...with masks, also every pixel whose source was masked (its level is
+    // the zeroed mask, not the scene).
+    cv::bitwise_not(valid_, shift_tmp_);
+    const cv::Rect src(std::max(-d.x, 0), std::max(-d.y, 0), w - std::abs(d.x), h - std::abs(d.y));
+    cv::copyMakeBorder(shift_tmp_(src), shifted_valid_, std::max(d.y, 0), std::max(-d.y, 0),
+                       std::max(d.x, 0), std::max(-d.x, 0), cv::BORDER_CONSTANT, cv::Scalar(255));
+    gray.copyTo(mean_, shifted_valid_);
+  }
+  last_motion_ = d;
+  total_motion_ += d;
+}
+
+void SigmaDeltaModel::ProvisionalForeground(const cv::Mat& gray) {
+  // One threshold for the whole picture, from its measured noise: the
+  // per-pixel spread V is still being learned, and it grows wherever the
+  // object itself has passed, so it would hide the very objects present from
+  // the first frame.
+  int median = 0;
+  double mad = 0;
+  MedianOffset(gray, &median, &mad);
+  const int threshold = std::clamp(static_cast<int>(std::lround(kProvisionalNoiseMads * mad)),
+                                   kProvisionalMinThreshold, p_.max_threshold);
+  cv::absdiff(gray, mean_, prov_diff_);
+  cv::compare(prov_diff_, threshold, prov_fg_, cv::CMP_GT);
+  if (!valid_.empty()) cv::bitwise_and(prov_fg_, valid_, prov_fg_);
+  // A change over most of the picture (exposure settling, the camera moving)
+  // is not an object: report nothing, as the analyzer does after learning.
+  const int analysed = valid_.empty() ? size_.area() : cv::countNonZero(valid_);
+  if (analysed == 0 || cv::countNonZero(prov_fg_) > kProvisionalMaxFraction * analysed)
+    prov_fg_.setTo(0);
 }
 
 void SigmaDeltaModel::SetHeld(const cv::Mat& held, cv::Rect roi) {

@@ -1,7 +1,13 @@
 #include "analysis/background_model.h"
 
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
+
+#include "analysis/camera_analyzer.h"
+#include "config/config.h"
+#include "ingest/frame.h"
 
 namespace watchline::analysis {
 namespace {
@@ -64,7 +70,13 @@ TEST_F(SigmaDeltaModelTest, QuietWhileLearningThenDetectsAnObjectOnly) {
   double t = 0;
   for (; t < 2.0; t += kDt) {
     model.Apply(Noisy(bg_, 3), t, &fg);
-    EXPECT_EQ(cv::countNonZero(fg), 0) << "t=" << t;
+    EXPECT_TRUE(model.learning());
+    // Provisional foreground on noise alone: a few isolated pixels at most
+    // (the analyzer's blob clean-up removes them), none on the first frame.
+    if (t == 0)
+      EXPECT_EQ(cv::countNonZero(fg), 0);
+    else
+      EXPECT_LT(cv::countNonZero(fg), 0.02 * fg.total()) << "t=" << t;
   }
   for (; t < 4.0; t += kDt) model.Apply(Noisy(bg_, 3), t, &fg);
   EXPECT_FALSE(model.learning());
@@ -225,6 +237,124 @@ TEST_P(LowContrastTest, DimObjectOnQuietGroundIsFoundOnlyByTheLowContrastTest) {
 
 INSTANTIATE_TEST_SUITE_P(OnAndOff, LowContrastTest, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "On" : "Off"; });
+
+// An object present from the first frame (so in the first background
+// estimate) and moving: from the second frame on, while the model is still
+// learning, the part of it that has left its first position is provisional
+// foreground, and the rest of the picture is not.
+TEST_F(SigmaDeltaModelTest, ProvisionalForegroundFromTheSecondFrameWhileLearning) {
+  SigmaDeltaParams p;
+  p.learn_s = 2;
+  SigmaDeltaModel model(bg_.size(), cv::Mat(), p);
+  const cv::Rect first(20, 40, 8, 20);
+  constexpr int kPxPerFrame = 4;
+  cv::Mat fg;
+  int frames_checked = 0;
+  for (int k = 0; k < 15; ++k) {
+    const double t = k * kDt;
+    const cv::Rect obj = first + cv::Point(kPxPerFrame * k, 0);
+    cv::Mat frame = bg_.clone();
+    frame(obj).setTo(20);
+    model.Apply(Noisy(frame, 3), t, &fg);
+    ASSERT_TRUE(model.learning()) << "t=" << t;
+    if (k == 0) {
+      EXPECT_EQ(cv::countNonZero(fg), 0) << "first frame: nothing to compare with";
+      continue;
+    }
+    // The object where it is now, minus its first position (still in the
+    // background estimate there).
+    cv::Mat obj_mask = cv::Mat::zeros(fg.size(), CV_8UC1);
+    obj_mask(obj).setTo(255);
+    obj_mask(first).setTo(0);
+    const int obj_px = cv::countNonZero(obj_mask);
+    cv::Mat hit;
+    cv::bitwise_and(fg, obj_mask, hit);
+    EXPECT_GT(cv::countNonZero(hit), 0.9 * obj_px) << "t=" << t;
+    // Elsewhere (object, its first position and a margin aside): noise only.
+    cv::Mat rest = fg.clone();
+    rest(obj | first).setTo(0);
+    EXPECT_LT(cv::countNonZero(rest), 0.02 * fg.total()) << "t=" << t;
+    ++frames_checked;
+  }
+  EXPECT_EQ(frames_checked, 14);
+}
+
+TEST_F(SigmaDeltaModelTest, NoProvisionalForegroundWhenDisabled) {
+  SigmaDeltaParams p;
+  p.learn_s = 2;
+  p.provisional = false;
+  SigmaDeltaModel model(bg_.size(), cv::Mat(), p);
+  cv::Mat fg;
+  for (int k = 0; k < 15; ++k) {
+    cv::Mat frame = bg_.clone();
+    frame(cv::Rect(20 + 4 * k, 40, 8, 20)).setTo(20);
+    model.Apply(Noisy(frame, 3), k * kDt, &fg);
+    ASSERT_TRUE(model.learning());
+    EXPECT_EQ(cv::countNonZero(fg), 0) << "k=" << k;
+  }
+}
+
+// Exposure settling in the first frames changes the whole picture: that is
+// not an object, and the provisional mask stays empty.
+TEST_F(SigmaDeltaModelTest, GlobalChangeWhileLearningGivesNoProvisionalForeground) {
+  SigmaDeltaParams p;
+  p.learn_s = 2;
+  SigmaDeltaModel model(bg_.size(), cv::Mat(), p);
+  cv::Mat fg;
+  model.Apply(Noisy(bg_, 3), 0, &fg);
+  cv::Mat brighter;
+  bg_.convertTo(brighter, CV_8UC1, 1.0, 40);
+  model.Apply(Noisy(brighter, 3), kDt, &fg);
+  ASSERT_TRUE(model.learning());
+  EXPECT_EQ(cv::countNonZero(fg), 0);
+}
+
+// The analyzer shows the provisional foreground but starts no track and
+// fires no event from it: a person crossing the line during the learning
+// period leaves no track and no event.
+TEST(ProvisionalForegroundTest, AnalyzerShowsButNeverTracksWhileLearning) {
+  constexpr int kW = 640, kH = 360;
+  constexpr double kFps = 10;
+  config::CameraConfig cam;
+  cam.id = "cam9";
+  cam.detection.learn_s = 2;
+  cam.lines.push_back({"border", {{0.5, 0.1}, {0.5, 0.95}}, {}});
+  CameraAnalyzer a(cam);
+  cv::RNG rng(5);
+  cv::Mat bg(kH, kW, CV_8UC1);
+  rng.fill(bg, cv::RNG::UNIFORM, 80, 200);
+  cv::GaussianBlur(bg, bg, cv::Size(9, 9), 0);
+  int shown = 0;
+  for (int k = 0; k <= 20; ++k) {  // learning ends on the frame at t = learn_s
+    const double t = k / kFps;
+    // 200 px/s from x = 150: crosses the line (x = 320) at t = 0.85 s.
+    const cv::Rect person(cvRound(150 + 200 * t) - 7, 214, 14, 36);
+    cv::Mat img = bg.clone();
+    img(person).setTo(30);
+    cv::Mat noise(img.size(), CV_16SC1), img16;
+    rng.fill(noise, cv::RNG::NORMAL, 0, 3);
+    img.convertTo(img16, CV_16SC1);
+    img16 += noise;
+    ingest::Frame f;
+    f.index = k + 1;
+    f.t = t;
+    f.src_width = kW;
+    f.src_height = kH;
+    img16.convertTo(f.gray, CV_8UC1);
+    const std::vector<events::Event> ev = a.Process(f);
+    EXPECT_TRUE(ev.empty()) << "t=" << t;
+    // Including the frame that ends learning: its mask is not provisional
+    // (empty), so no track starts from a half-learned background.
+    EXPECT_TRUE(a.Tracks().empty()) << "t=" << t;
+    if (k < 20) {
+      ASSERT_TRUE(a.learning()) << "t=" << t;
+      if (k > 0 && cv::countNonZero(a.foreground()(person)) > 0.5 * person.area()) ++shown;
+    } else {
+      EXPECT_FALSE(a.learning()) << "t=" << t;
+    }
+  }
+  EXPECT_GE(shown, 15) << "frames where foreground() showed the person while learning";
+}
 
 }  // namespace
 }  // namespace watchline::analysis

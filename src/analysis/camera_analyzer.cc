@@ -12,6 +12,7 @@
 #include "analysis/rules.h"
 #include "analysis/tracker.h"
 #include "base/log.h"
+#include "detect/track_verifier.h"
 
 namespace watchline::analysis {
 namespace {
@@ -51,6 +52,38 @@ cv::Mat PolygonCoverage(const std::vector<const std::vector<config::Polygon>*>& 
   return area;
 }
 
+// detection.verify -> the detect module's options.
+Result<detect::TrackVerifierOptions> VerifierOptions(const config::VerifyConfig& vc) {
+  detect::TrackVerifierOptions o;
+  o.context_fraction = vc.context;
+  o.match_iou = vc.match_iou;
+  if (vc.model.empty()) {
+    o.hog_person_check = vc.hog;
+    o.hog.person_margin = vc.hog_margin;
+    return o;
+  }
+  detect::DnnOptions d;
+  d.model_path = vc.model;
+  if (vc.input > 0) d.input_size = cv::Size(vc.input, vc.input);
+  d.conf_threshold = vc.confidence;
+  d.nms_iou = vc.nms_iou;
+  if (!vc.classes.empty()) d.class_map = vc.classes;
+  WL_ASSIGN_OR_RETURN(d.layout, detect::ParseLayout(vc.layout));
+  o.dnn = std::move(d);
+  return o;
+}
+
+// The analysis class named `name` ("person", ...); kUnknown for any other.
+ObjectClass ClassFromName(std::string_view name) {
+  for (int c = 0; c < kNumObjectClasses; ++c)
+    if (ClassName(static_cast<ObjectClass>(c)) == name) return static_cast<ObjectClass>(c);
+  return ObjectClass::kUnknown;
+}
+
+// A track moving slower than this (frame diagonals per second; 3.7 px/s at
+// 640x360) is standing still: it casts no class votes.
+constexpr double kStillSpeed = 0.01;
+
 using Clock = std::chrono::steady_clock;
 double Ms(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -61,13 +94,30 @@ double Ms(Clock::time_point a, Clock::time_point b) {
 CameraAnalyzer::CameraAnalyzer(config::CameraConfig cam)
     : cam_(std::move(cam)),
       classifier_(std::make_unique<HeuristicClassifier>()),
-      rules_(std::make_unique<RuleEngine>(cam_)) {}
+      rules_(std::make_unique<RuleEngine>(cam_)) {
+  if (!cam_.detection.verify) return;
+  using VerifierResult = Result<std::unique_ptr<detect::TrackVerifier>>;
+  VerifierResult v = [&]() -> VerifierResult {
+    WL_ASSIGN_OR_RETURN(detect::TrackVerifierOptions o, VerifierOptions(*cam_.detection.verify));
+    return detect::TrackVerifier::Create(o);
+  }();
+  if (v.ok()) {
+    verifier_ = std::move(v).value();
+    return;
+  }
+  verifier_status_ = v.status().WithContext("camera " + cam_.id + ": detection.verify");
+  WL_LOG(Error) << verifier_status_.message() << "; the camera runs without verification";
+}
 
 CameraAnalyzer::~CameraAnalyzer() = default;
 
 bool CameraAnalyzer::learning() const { return !background_ || background_->learning(); }
 
 void CameraAnalyzer::Start(cv::Size size, double t) {
+  // The classifier's learned perspective belongs to the view at this size:
+  // kept when only stream time restarts (a looped file), new when the size
+  // changes (and on the first frame, when size_ is still empty).
+  if (size != size_) classifier_ = std::make_unique<CameraClassifier>(cam_, size);
   size_ = size;
   const int factor = std::max(1, size.width / kTargetWorkWidth);
   work_size_ = cv::Size(std::max(1, size.width / factor), std::max(1, size.height / factor));
@@ -97,6 +147,7 @@ void CameraAnalyzer::Start(cv::Size size, double t) {
   fg_dirty_ = true;
   last_t_ = t;
   hold_dirty_ = true;
+  verifications_.clear();  // the new tracker's ids start again
 }
 
 void CameraAnalyzer::SetHoldZones(std::vector<config::Polygon> zones) {
@@ -184,32 +235,86 @@ std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
   const auto t1 = Clock::now();
 
   // 3. Blobs.
-  const std::vector<Blob> blobs = blobs_->Detect(&fg_work_);
+  const std::vector<Blob> blobs = blobs_->Detect(&fg_work_, f.t);
   fg_dirty_ = true;
   detections_.clear();
   for (const Blob& b : blobs) detections_.push_back(b.box);
   const auto t2 = Clock::now();
 
-  // 4-5. Tracks and classes.
-  tracker_->Update(blobs, f.t);
+  // 4-5. Tracks and classes. While the model learns, its foreground is
+  // provisional: shown by foreground(), never tracked (no tracks, no events).
+  tracker_->Update(background_->learning() ? std::vector<Blob>{} : blobs, f.t);
+  // Steadiness of a track: net over path length of its smoothed foot point
+  // over the last kSteadyWindowS seconds, stepping at least kSteadyStepS
+  // (so that jitter between frames does not count as path).
+  constexpr double kSteadyWindowS = 2.0, kSteadyStepS = 0.2;
+  const auto steadiness = [&](const Track& tr) {
+    const cv::Point2d scale(size_.width, size_.height);
+    double path = 0;
+    cv::Point2d last, first;
+    bool have = false;
+    double last_t = 0;
+    for (auto it = tr.path.rbegin(); it != tr.path.rend(); ++it) {
+      if (f.t - it->t > kSteadyWindowS) break;
+      const cv::Point2d p(it->smooth.x * scale.x, it->smooth.y * scale.y);
+      if (!have) {
+        first = last = p;
+        last_t = it->t;
+        have = true;
+      } else if (last_t - it->t >= kSteadyStepS) {
+        path += cv::norm(p - last);
+        last = p;
+        last_t = it->t;
+      }
+    }
+    return path > 0 ? cv::norm(first - last) / path : 1.0;
+  };
   const double diag = std::hypot(size_.width, size_.height);
   for (Track& tr : tracker_->tracks()) {
     if (!tr.matched || tr.w <= 0 || tr.h <= 0) continue;
-    ObjectFeatures ft;
-    ft.width_frac = tr.w / size_.width;
-    ft.height_frac = tr.h / size_.height;
-    ft.aspect = tr.h / tr.w;
-    ft.area_frac = ft.width_frac * ft.height_frac;
-    ft.speed = cv::norm(tr.velocity()) / diag;
-    tr.class_votes[static_cast<int>(classifier_->Classify(ft))] += 1;
+    Observation ob;
+    ob.track = tr.id;
+    ob.t = f.t;
+    ob.frame = size_;
+    ob.box = tr.box();
+    ob.velocity = tr.velocity();
+    if (!tr.path.empty() && tr.path.back().t == f.t) ob.fg_area = tr.path.back().area;
+    ob.steadiness = steadiness(tr);
+    const ObjectFeatures ft = classifier_->Measure(ob);
+    // Votes fade with a time constant of kVoteMemoryS, so a track's class
+    // follows what it looks like now (after the camera learned its
+    // perspective, or after the tracker handed the id to another object);
+    // votes from image-relative sizes alone count kImageVoteWeight.
+    constexpr double kVoteMemoryS = 5.0, kImageVoteWeight = 0.5;
+    const size_t np = tr.path.size();
+    // A track that stands still keeps the class it earned while it moved:
+    // a still box is often only part of the object (a guard whose legs
+    // blend into the ground), and what it looks like then is no evidence.
+    if (std::hypot(ob.velocity.x, ob.velocity.y) < kStillSpeed * diag) continue;
+    if (np >= 2 && tr.path[np - 1].t == f.t) {
+      const double fade = std::exp(-(f.t - tr.path[np - 2].t) / kVoteMemoryS);
+      for (double& v : tr.class_votes) v *= fade;
+    }
+    tr.class_votes[static_cast<int>(classifier_->Classify(ft))] +=
+        ft.scale == SizeScale::kImage ? kImageVoteWeight : 1.0;
     const auto best = std::max_element(tr.class_votes.begin(), tr.class_votes.end());
     tr.cls = static_cast<ObjectClass>(best - tr.class_votes.begin());
+    classifier_->Learn(ob, tr.cls, tr.confirmed);
   }
   for (int64_t id : tracker_->removed()) rules_->Forget(id);
   const auto t3 = Clock::now();
 
+  // Learned check of confirmed tracks (detection.verify).
+  if (verifier_) VerifyTracks(f);
+  const auto t3v = Clock::now();
+
   // 6. Rules.
-  for (const Track& tr : tracker_->tracks()) rules_->Evaluate(tr, f.t, &out);
+  for (const Track& tr : tracker_->tracks()) {
+    if (!MayFire(tr)) continue;  // vetoed, or waiting for its check: its path waits too
+    const size_t first = out.size();
+    rules_->Evaluate(tr, f.t, &out);
+    ApplyVerdict(tr, &out, first);
+  }
   // A just-confirmed track replays its path, so its events can be older than
   // another track's from this frame: hand them over in time order.
   std::stable_sort(out.begin(), out.end(),
@@ -222,9 +327,92 @@ std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
   stats_.background_ms += Ms(t0, t1);
   stats_.blobs_ms += Ms(t1, t2);
   stats_.tracking_ms += Ms(t2, t3);
-  stats_.rules_ms += Ms(t3, t4);
+  stats_.verify_ms += Ms(t3, t3v);
+  stats_.rules_ms += Ms(t3v, t4);
   stats_.total_ms += Ms(t0, t4);
   return out;
+}
+
+void CameraAnalyzer::VerifyTracks(const ingest::Frame& f) {
+  for (int64_t id : tracker_->removed()) verifications_.erase(id);
+  const double recheck_s = cam_.detection.verify->recheck_s;
+  int budget = kMaxVerificationsPerFrame;
+  for (Track& tr : tracker_->tracks()) {
+    if (!tr.confirmed) continue;
+    Verification& v = verifications_[tr.id];
+    if (v.state == Verification::State::kVerified) {
+      tr.cls = v.cls;  // the checker's class overrides the heuristic vote
+      continue;
+    }
+    if (HogCannotCheck(tr)) continue;
+    const bool due = v.state == Verification::State::kPending || f.t - v.checked_t >= recheck_s;
+    // Only on a measured box (not a prediction while the track is unseen).
+    if (!due || !tr.matched || budget <= 0) continue;
+    --budget;
+    const cv::Rect2d b = tr.box();
+    const cv::Rect box(cvRound(b.x), cvRound(b.y), cvRound(b.width), cvRound(b.height));
+    std::optional<detect::Verdict> verdict;
+    try {
+      verdict = verifier_->Verify(f.gray, box);
+    } catch (const std::exception& e) {  // a checker failure must not stop analysis
+      WL_LOG(Warn) << "camera " << cam_.id << ": verifying track " << tr.id << " failed: "
+                   << e.what();
+    }
+    ++stats_.verifications;
+    v.checked_t = f.t;
+    if (!verdict) {
+      v.state = Verification::State::kUndecided;
+      continue;
+    }
+    if (verdict->cls.empty()) {
+      if (v.state != Verification::State::kVetoed) {
+        WL_LOG(Debug) << "camera " << cam_.id << ": track " << tr.id << " (" << ClassName(tr.cls)
+                      << ") vetoed at t=" << f.t << ": " << verdict->checker
+                      << " sees no known class at [" << box.x << "," << box.y << ","
+                      << box.width << "," << box.height << "] (confidence "
+                      << verdict->confidence << ")";
+      }
+      v.state = Verification::State::kVetoed;
+      ++stats_.vetoes;
+      continue;
+    }
+    v.state = Verification::State::kVerified;
+    v.cls = ClassFromName(verdict->cls);
+    v.confidence = verdict->confidence;
+    WL_LOG(Debug) << "camera " << cam_.id << ": track " << tr.id << " verified at t=" << f.t
+                  << " by " << verdict->checker << ": " << verdict->cls << " ("
+                  << verdict->confidence << "), heuristics said " << ClassName(tr.cls);
+    tr.cls = v.cls;
+  }
+}
+
+bool CameraAnalyzer::HogCannotCheck(const Track& tr) const {
+  return cam_.detection.verify->model.empty() && tr.cls != ObjectClass::kPerson &&
+         tr.cls != ObjectClass::kUnknown;
+}
+
+bool CameraAnalyzer::MayFire(const Track& tr) const {
+  if (!verifier_ || !tr.confirmed) return true;
+  const auto it = verifications_.find(tr.id);
+  if (it != verifications_.end() && it->second.state == Verification::State::kVerified)
+    return true;
+  // HOG knows only people: tracks the heuristics call something else pass.
+  if (HogCannotCheck(tr)) return true;
+  // Not checked yet, or vetoed: wait. Undecided: fire unverified.
+  return it != verifications_.end() && it->second.state == Verification::State::kUndecided;
+}
+
+void CameraAnalyzer::ApplyVerdict(const Track& tr, std::vector<events::Event>* out,
+                                  size_t first) const {
+  if (!verifier_ || first == out->size()) return;
+  const auto it = verifications_.find(tr.id);
+  if (it == verifications_.end() || it->second.state != Verification::State::kVerified) return;
+  // Two independent signs of a real object: the event is wrong only if both
+  // the track's motion evidence and the checker are.
+  for (size_t i = first; i < out->size(); ++i) {
+    events::Event& e = (*out)[i];
+    e.confidence = 1 - (1 - e.confidence) * (1 - it->second.confidence);
+  }
 }
 
 const cv::Mat& CameraAnalyzer::foreground() const {
@@ -238,6 +426,13 @@ const cv::Mat& CameraAnalyzer::foreground() const {
   return fg_full_;
 }
 
+cv::Point2d TrackView::VelocityAt(double t) const {
+  const std::pair<double, cv::Point2d>* best = nullptr;
+  for (const auto& r : recent)
+    if (!best || std::abs(r.first - t) < std::abs(best->first - t)) best = &r;
+  return best ? best->second : velocity;
+}
+
 std::vector<TrackView> CameraAnalyzer::Tracks() const {
   std::vector<TrackView> out;
   if (!tracker_) return out;
@@ -249,6 +444,12 @@ std::vector<TrackView> CameraAnalyzer::Tracks() const {
     v.confirmed = tr.confirmed;
     v.cls = std::string(ClassName(tr.cls));
     v.velocity = tr.velocity();
+    if (!tr.path.empty()) {
+      const double from = tr.path.back().t - kRecentPathS;
+      for (auto it = tr.path.rbegin(); it != tr.path.rend() && it->t >= from; ++it)
+        v.recent.emplace_back(it->t, it->velocity);
+      std::reverse(v.recent.begin(), v.recent.end());
+    }
     v.age_s = tr.last_t - tr.born_t;
     v.last_seen_t = tr.last_seen_t;
     v.quality = tr.Quality();

@@ -7,16 +7,38 @@
 //      INTER_AREA) and zero the mask and privacy polygons (rasterised once, at
 //      the first frame's size; a working pixel partly inside a polygon counts as
 //      masked);
-//   2. background model -> foreground (hold zones: see SetHoldZones; nothing
-//      while learning for
-//      detection.learn_s; if more than detection.max_area_frac of the frame
-//      changes at once the model re-baselines instead of reporting it);
-//   3. blobs (3x3 open/close, connected components, min_area_frac);
+//   2. background model -> foreground (camera shake compensated; hold zones:
+//      see SetHoldZones; while learning, for detection.learn_s, a provisional
+//      mask that foreground() shows but the tracker never sees; if more than
+//      detection.max_area_frac of the frame changes at once the model
+//      re-baselines instead of reporting it);
+//   3. blobs (3x3 open + median for thin targets, 3x3 close, contours,
+//      min_area_frac raised in snow and rain, small blobs must persist);
 //   4. tracker (Kalman + Hungarian, ids that persist through short gaps);
-//   5. classifier (votes per observation, majority class per track);
-//   6. rules (line crossing, zone intrusion, loitering) on confirmed tracks.
+//   5. classifier (person/vehicle/boat/animal/unknown from size in metres
+//      when calibrated, else in a person-height scale it learns per camera,
+//      else image-relative; votes fade over 5 s; a still track keeps its class);
+//   6. rules (line crossing, zone intrusion, loitering) on confirmed tracks;
+//      with detection.verify, only on tracks a learned checker has seen (see
+//      "Verification" below).
 // All thresholds are seconds of stream time or fractions of the frame, from
 // config::DetectionConfig or named constants in the stages.
+//
+// Verification (detection.verify, docs/detectors.md): a confirmed track is
+// checked once by a detect::TrackVerifier (HOG person check or a YOLO ONNX
+// model) on the frame where it is first seen confirmed, at its box, before it
+// may fire rules. If the checker sees none of its classes there, the track is
+// vetoed: it fires nothing (a debug log says so) and is checked again every
+// recheck_s of stream time, never per frame; a later positive check releases
+// it and the rules replay its path, so a crossing it made is still reported.
+// A positive verdict is kept for the track's life: its class replaces the
+// heuristic class and its confidence is combined with the track's quality in
+// the event confidence. A check that cannot tell (box under the HOG minimum
+// height, a checker error) lets the track fire unverified and is retried
+// after recheck_s. The HOG check knows only people, so it checks tracks the
+// heuristics call person or unknown; vehicles, boats and animals pass. At most
+// kMaxVerificationsPerFrame checks run per frame; other tracks wait (and hold
+// their events) for the next frames.
 //
 // Thread safety: not thread safe. One analyzer per camera, driven by one
 // analysis thread; foreground(), Tracks() and stats() are for that thread too.
@@ -25,21 +47,36 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <opencv2/core.hpp>
 
+#include "analysis/classifier.h"
+#include "base/status.h"
 #include "config/config.h"
 #include "events/event.h"
 #include "ingest/frame.h"
 
+namespace watchline::detect {
+class TrackVerifier;
+}  // namespace watchline::detect
+
 namespace watchline::analysis {
+
+// At most this many verification checks run on one frame (a HOG check costs
+// 1-2 ms, a YOLO check 100 ms or more); more tracks wait for the next frames.
+inline constexpr int kMaxVerificationsPerFrame = 2;
 
 class BackgroundModel;
 class BlobDetector;
 class Tracker;
 class Classifier;
+struct Track;
 class RuleEngine;
+
+// TrackView::recent keeps this much of a track's path.
+inline constexpr double kRecentPathS = 2.0;
 
 // A snapshot of one track, in analysis pixels.
 struct TrackView {
@@ -48,7 +85,15 @@ struct TrackView {
   cv::Point2d foot;        // bottom-centre of box: the point rules use
   bool confirmed = false;  // only confirmed tracks fire rules
   std::string cls;         // person, vehicle, boat, animal, unknown
-  cv::Point2d velocity;    // pixels per second
+  cv::Point2d velocity;    // pixels per second (the filter's, this frame)
+  // The filter's velocity (pixels per second) at the recorded point nearest
+  // to stream time t within the last kRecentPathS seconds (`velocity` if
+  // there is none): an event's speed at the moment it happened, not when it
+  // was reported.
+  cv::Point2d VelocityAt(double t) const;
+  // (stream time, filter velocity) of the recorded points of the last
+  // kRecentPathS seconds, oldest first.
+  std::vector<std::pair<double, cv::Point2d>> recent;
   double age_s = 0;        // seconds since birth
   double last_seen_t = 0;  // stream time of the last matched detection
   double quality = 0;      // 0..1, the confidence given to its events
@@ -66,6 +111,9 @@ class CameraAnalyzer {
     double blobs_ms = 0;        // morphology + connected components
     double tracking_ms = 0;     // tracker + classifier
     double rules_ms = 0;
+    double verify_ms = 0;       // detection.verify checks
+    uint64_t verifications = 0; // checks run
+    uint64_t vetoes = 0;        // checks that found none of the checker's classes at the box
     double last_fg_fraction = 0;  // foreground share of the analysed area, last frame
     cv::Size work_size;           // background-model resolution
   };
@@ -106,6 +154,11 @@ class CameraAnalyzer {
   const Stats& stats() const { return stats_; }
   bool learning() const;
   const config::CameraConfig& camera() const { return cam_; }
+  // Whether detection.verify's checker could be set up: OK when it is not
+  // configured or loaded; else the reason (a model OpenCV cannot import),
+  // naming the camera. Without a checker the analyzer runs unverified, so
+  // callers that must refuse to start check this after construction.
+  const Status& verifier_status() const { return verifier_status_; }
 
  private:
   void Start(cv::Size size, double t);
@@ -114,6 +167,16 @@ class CameraAnalyzer {
   void RasteriseHoldZones();
   // held_ = previous frame's foreground, dilated, inside the hold zones.
   void UpdateHeld();
+  // detection.verify: checks the confirmed tracks that are due on frame f
+  // and applies verified classes.
+  void VerifyTracks(const ingest::Frame& f);
+  // With the HOG check only: `tr` is of a class HOG cannot judge (not person
+  // or unknown), so it passes unchecked.
+  bool HogCannotCheck(const Track& tr) const;
+  // Whether rules may run on `tr` (always true without a verifier).
+  bool MayFire(const Track& tr) const;
+  // The verdict's confidence folded into the events out[first..] of `tr`.
+  void ApplyVerdict(const Track& tr, std::vector<events::Event>* out, size_t first) const;
 
   config::CameraConfig cam_;
   cv::Size size_;       // analysis size of the current run; empty before the first frame
@@ -136,6 +199,18 @@ class CameraAnalyzer {
   std::unique_ptr<RuleEngine> rules_;
   std::vector<cv::Rect2d> detections_;
   Stats stats_;
+
+  // detection.verify, per track id.
+  struct Verification {
+    enum class State { kPending, kVerified, kVetoed, kUndecided };
+    State state = State::kPending;
+    double checked_t = 0;  // stream time of the last check
+    ObjectClass cls = ObjectClass::kUnknown;  // kVerified: the checker's class
+    double confidence = 0;                    // kVerified: the checker's confidence
+  };
+  std::unique_ptr<detect::TrackVerifier> verifier_;  // null: no verification
+  Status verifier_status_;
+  std::unordered_map<int64_t, Verification> verifications_;
 };
 
 }  // namespace watchline::analysis

@@ -3,12 +3,19 @@
 // (drawn with OpenCV), at 640x360 and 10 fps.
 #include "analysis/camera_analyzer.h"
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <functional>
+#include <cmath>
 #include <map>
 #include <set>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
+
+#include "detect/synthetic_person_test_util.h"
+#include "detect/tiny_onnx_test_util.h"
 
 namespace watchline::analysis {
 namespace {
@@ -413,7 +420,7 @@ TEST(CameraAnalyzerTest, FlickeringPatchNeverBecomesAConfirmedTrack) {
   EXPECT_TRUE(ev.empty());
 }
 
-TEST(CameraAnalyzerTest, ForegroundIsEmptyWhileLearningThenShowsTheObject) {
+TEST(CameraAnalyzerTest, ForegroundIsProvisionalWhileLearningThenShowsTheObject) {
   config::CameraConfig cam = Camera();
   cam.detection.learn_s = 2;
   CameraAnalyzer a(cam);
@@ -426,7 +433,14 @@ TEST(CameraAnalyzerTest, ForegroundIsEmptyWhileLearningThenShowsTheObject) {
     ASSERT_EQ(fg.type(), CV_8UC1);
     if (f.t < 1.95) {
       EXPECT_TRUE(a.learning());
-      EXPECT_EQ(cv::countNonZero(fg), 0) << "t=" << f.t;
+      // Provisional foreground (the person, once off his first position),
+      // never tracked.
+      EXPECT_TRUE(a.Tracks().empty()) << "t=" << f.t;
+      if (f.t > 0.5) {
+        const double x = 100 + 60 * f.t;
+        const cv::Rect person(cvRound(x - 7), 250 - 36, 14, 36);
+        EXPECT_GT(cv::countNonZero(fg(person)), 0.6 * person.area()) << "t=" << f.t;
+      }
     }
     if (f.t > 3) {
       EXPECT_FALSE(a.learning());
@@ -584,6 +598,209 @@ TEST(CameraAnalyzerTest, ClearingHoldZonesLetsAStillPersonFade) {
   });
   EXPECT_EQ(tracked_at_120, 1);
   EXPECT_TRUE(a.Tracks().empty());
+}
+
+// ---- detection.verify: a learned check before a confirmed track may fire. ----
+
+// A folder for the models the tests write, removed at the end.
+class VerifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("wl_analyzer_verify_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // A camera with the vertical border line, verified by a tiny YOLOv5-layout
+  // network (64x64 input, classes person and vehicle) that always outputs
+  // `row`.
+  config::CameraConfig ModelCamera(const detect::testing::TinyRow& row) {
+    detect::testing::TinyModelSpec spec;
+    spec.input_size = 64;
+    spec.num_classes = 2;
+    spec.rows = {row};
+    const std::string path = (dir_ / "tiny.onnx").string();
+    EXPECT_TRUE(detect::testing::WriteFile(path, detect::testing::TinyYoloModel(spec)));
+    config::CameraConfig cam = Camera();
+    cam.lines.push_back(VerticalLine());
+    config::VerifyConfig v;
+    v.model = path;
+    v.classes = {"person", "vehicle"};
+    cam.detection.verify = v;
+    return cam;
+  }
+
+  std::filesystem::path dir_;
+};
+
+// The track's 14x36 box gets a crop twice its size (64 px wide at least),
+// letterboxed into the 64x64 input: the box is then about 12x32 network
+// pixels in the middle of the input.
+constexpr float kMid = 32;
+const detect::testing::TinyRow kNothing{kMid, kMid, 12, 32, 0.0f, {0.0f, 0.0f}};
+const detect::testing::TinyRow kPersonOnBox{kMid, kMid, 12, 32, 0.9f, {0.9f, 0.0f}};
+const detect::testing::TinyRow kVehicleOnBox{kMid, kMid, 12, 32, 0.9f, {0.0f, 0.8f}};
+
+// The walk of PersonCrossingALineFiresOnceWithInterpolatedTime: one crossing
+// without a verifier. `blinking`: unseen 0.2 s of every second (behind
+// posts), so the track's quality, the unverified confidence, is below 1.
+void AddWalker(Scene* s, bool blinking = false) {
+  Mover m{.t0 = 3, .foot = Linear(3, {100, 250}, {60, 0})};
+  if (blinking) m.visible = [](double t) { return std::fmod(t, 1.0) < 0.8; };
+  s->Add(std::move(m));
+}
+
+TEST_F(VerifyTest, ModelThatSeesNothingVetoesTheCrossing) {
+  CameraAnalyzer a(ModelCamera(kNothing));
+  ASSERT_TRUE(a.verifier_status().ok()) << a.verifier_status().ToString();
+  Scene s;
+  AddWalker(&s);
+  EXPECT_TRUE(s.Run(&a, 12).empty());
+  EXPECT_GE(a.stats().vetoes, 1u);
+  // Checked at confirmation, then again every recheck_s (3 s) of the walk's
+  // remaining ~8 s: never per frame.
+  EXPECT_GE(a.stats().verifications, 2u);
+  EXPECT_LE(a.stats().verifications, 4u);
+
+  // The control: the same walk, unverified, fires.
+  config::CameraConfig cam = ModelCamera(kNothing);
+  cam.detection.verify.reset();
+  CameraAnalyzer b(cam);
+  Scene s2;
+  AddWalker(&s2);
+  EXPECT_EQ(s2.Run(&b, 12).size(), 1u);
+  EXPECT_EQ(b.stats().verifications, 0u);
+}
+
+TEST_F(VerifyTest, ModelThatSeesAPersonLetsTheCrossingFireAsPerson) {
+  CameraAnalyzer a(ModelCamera(kPersonOnBox));
+  ASSERT_TRUE(a.verifier_status().ok()) << a.verifier_status().ToString();
+  Scene s;
+  AddWalker(&s, /*blinking=*/true);
+  const auto ev = s.Run(&a, 12);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].type, "line_crossing");
+  EXPECT_EQ(ev[0].cls, "person");
+  EXPECT_NEAR(ev[0].t, 3 + 220.0 / 60, 0.2);
+  // One check: a verified track is not checked again.
+  EXPECT_EQ(a.stats().verifications, 1u);
+  EXPECT_EQ(a.stats().vetoes, 0u);
+
+  // The confidence combines the model's 0.9 x 0.9 with the track's quality,
+  // which is the unverified event's confidence (the same track, same class).
+  config::CameraConfig cam = ModelCamera(kPersonOnBox);
+  cam.detection.verify.reset();
+  CameraAnalyzer b(cam);
+  Scene s2;
+  AddWalker(&s2, /*blinking=*/true);
+  const auto plain = s2.Run(&b, 12);
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].cls, "person");
+  const double quality = plain[0].confidence;
+  EXPECT_LT(quality, 0.95);
+  EXPECT_NEAR(ev[0].confidence, 1 - (1 - quality) * (1 - 0.81), 1e-4);
+  EXPECT_GT(ev[0].confidence, quality);
+}
+
+TEST_F(VerifyTest, TheModelsClassReplacesTheHeuristicClass) {
+  // The heuristics call the 14x36 walker a person; the model says vehicle,
+  // and the rule's class filter follows the model.
+  config::CameraConfig cam = ModelCamera(kVehicleOnBox);
+  cam.lines[0].classes = {"vehicle"};
+  CameraAnalyzer a(cam);
+  Scene s;
+  AddWalker(&s);
+  bool saw_vehicle_track = false;
+  const auto ev = s.Run(&a, 12, [&](const ingest::Frame&) {
+    for (const TrackView& t : a.Tracks()) saw_vehicle_track |= t.confirmed && t.cls == "vehicle";
+  });
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cls, "vehicle");
+  EXPECT_TRUE(saw_vehicle_track);
+
+  cam.lines[0].classes = {"person"};
+  CameraAnalyzer b(cam);
+  Scene s2;
+  AddWalker(&s2);
+  EXPECT_TRUE(s2.Run(&b, 12).empty());
+}
+
+TEST_F(VerifyTest, AModelThatCannotBeLoadedLeavesTheCameraUnverified) {
+  config::CameraConfig cam = ModelCamera(kNothing);
+  detect::testing::WriteFile(cam.detection.verify->model, "this is not an ONNX model");
+  CameraAnalyzer a(cam);
+  EXPECT_FALSE(a.verifier_status().ok());
+  EXPECT_NE(a.verifier_status().message().find("camera cam7: detection.verify"),
+            std::string::npos)
+      << a.verifier_status().ToString();
+  Scene s;
+  AddWalker(&s);
+  EXPECT_EQ(s.Run(&a, 12).size(), 1u);  // analysis goes on, unverified
+  EXPECT_EQ(a.stats().verifications, 0u);
+}
+
+// HOG: a flat dark rectangle is not shaped like a person; a silhouette is.
+TEST(CameraAnalyzerVerifyHogTest, HogVetoesABlockAndPassesASilhouette) {
+  config::CameraConfig cam = Camera();
+  cam.lines.push_back(VerticalLine());
+  cam.detection.verify = config::VerifyConfig{.hog = true};
+  const cv::Size person(24, 64);
+  {
+    CameraAnalyzer a(cam);
+    Scene s;
+    s.Add({.t0 = 3, .foot = Linear(3, {100, 250}, {60, 0}), .size = person});
+    EXPECT_TRUE(s.Run(&a, 12).empty());
+    EXPECT_GE(a.stats().vetoes, 1u);
+  }
+  CameraAnalyzer a(cam);
+  Scene s;
+  s.extra = [&](double t, cv::Mat* img) {
+    if (t < 3) return;
+    const cv::Point2d foot = Linear(3, {100, 250}, {60, 0})(t);
+    detect::testing::DrawPerson(*img, cv::Rect(cvRound(foot.x - person.width / 2.0),
+                                               cvRound(foot.y) - person.height, person.width,
+                                               person.height));
+  };
+  const auto ev = s.Run(&a, 12);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cls, "person");
+  EXPECT_EQ(a.stats().vetoes, 0u);
+  EXPECT_EQ(a.stats().verifications, 1u);
+}
+
+TEST(CameraAnalyzerVerifyHogTest, AVetoedTrackThatPassesALaterCheckStillReportsItsCrossing) {
+  // A block that crosses the line at t = 6.7 s and only takes a person's
+  // shape at t = 8 s: vetoed at confirmation and at the check 3 s later,
+  // released by the check after that, when the rules replay its path.
+  config::CameraConfig cam = Camera();
+  cam.lines.push_back(VerticalLine());
+  cam.detection.verify = config::VerifyConfig{.hog = true};
+  const cv::Size person(24, 64);
+  const auto foot = Linear(3, {100, 250}, {60, 0});
+  CameraAnalyzer a(cam);
+  Scene s;
+  s.extra = [&](double t, cv::Mat* img) {
+    if (t < 3) return;
+    const cv::Point2d p = foot(t);
+    const cv::Rect box(cvRound(p.x - person.width / 2.0), cvRound(p.y) - person.height,
+                       person.width, person.height);
+    if (t < 8)
+      img->operator()(box).setTo(detect::testing::kInk);
+    else
+      detect::testing::DrawPerson(*img, box);
+  };
+  double reported_at = -1;  // stream time of the frame that returned the event
+  const auto ev = s.Run(&a, 12, [&](const ingest::Frame& f) {
+    if (reported_at < 0 && a.stats().events > 0) reported_at = f.t;
+  });
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cls, "person");
+  EXPECT_NEAR(ev[0].t, 3 + 220.0 / 60, 0.2);
+  EXPECT_GE(reported_at, 8);  // held while vetoed, not when it crossed
+  EXPECT_GE(a.stats().vetoes, 1u);
+  EXPECT_LE(a.stats().verifications, 4u);
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ void RuleEngine::StepLines(const Track& track, const TrackPoint& p0, const Track
     const PendingCrossing pc = *ls.pending;
     const double beyond = pc.direction * SignedDistance(line.points[pc.segment],
                                                         line.points[pc.segment + 1], p1.foot);
-    if (beyond < kCrossingDeadBand) continue;
+    if (beyond < std::max(kCrossingDeadBand, kCrossingDeadBandHeights * p1.box.height)) continue;
     ls.pending.reset();
     std::optional<double>& last = ls.last_fired[pc.direction > 0 ? 1 : 0];
     if (last && pc.t - *last < debounce_s_) continue;

@@ -97,6 +97,25 @@ TEST(RulesTest, JitterInsideTheDeadBandNeverFires) {
   EXPECT_TRUE(RunAll(&rules, b.track()).empty());
 }
 
+TEST(RulesTest, TheDeadBandGrowsWithTheObject) {
+  // A foot that jumps 3x the fixed band either side of the line (snow merging
+  // with the blob for a frame) fires nothing for a box 0.1 tall (band 0.02)...
+  RuleEngine rules(Camera());
+  PathBuilder b;
+  b.At(0, 0.45, 0.5);
+  const double j = kCrossingDeadBand * 3;
+  ASSERT_LT(j, kCrossingDeadBandHeights * 0.1);
+  for (int i = 1; i <= 40; ++i) b.At(0.1 * i, 0.5 + (i % 2 ? j : -j), 0.5);
+  EXPECT_TRUE(RunAll(&rules, b.track()).empty());
+  // ...and once the foot goes on past the band, one crossing fires, timed at
+  // the step that last crossed the line.
+  b.At(4.1, 0.53, 0.5);
+  const auto ev = RunAll(&rules, b.track());
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].direction, "out");
+  EXPECT_NEAR(ev[0].t, 4.0 + 0.1 * (j / (0.53 - 0.5 + j)), 1e-6);
+}
+
 TEST(RulesTest, CrossingBackFiresOutThenInAndDebounceHolds) {
   RuleEngine rules(Camera());
   PathBuilder b;

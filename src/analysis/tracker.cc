@@ -161,6 +161,7 @@ void KalmanTracker::Record(Track* tr, const cv::Rect2d& b, double area, double i
   pt.box = cv::Rect2d(b.x / frame_.width, b.y / frame_.height, b.width / frame_.width,
                       b.height / frame_.height);
   pt.smooth = Normalise(tr->foot());
+  pt.velocity = tr->velocity();
   pt.area = area;
   pt.innovation = innovation;
   tr->path.push_back(pt);

@@ -65,6 +65,7 @@ struct TrackPoint {
   cv::Point2d foot;      // normalised bottom-centre of the measured box
   cv::Rect2d box;        // normalised measured box
   cv::Point2d smooth;    // normalised bottom-centre of the filtered box, after this point
+  cv::Point2d velocity;  // the filter's velocity after this point, analysis pixels per second
   double area = 0;       // the matched blob's foreground area, analysis pixels
   double innovation = 0; // distance of the blob from the prediction, in object sizes
 };

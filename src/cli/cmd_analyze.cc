@@ -110,6 +110,10 @@ int RunAnalyze(const AnalyzeArgs& a) {
     return geo.status().ExitCode();
   }
   analysis::CameraAnalyzer analyzer(engine::WithTripwires(cam, geo->get()));
+  if (!analyzer.verifier_status().ok()) {  // a configured model that will not load
+    PrintError(analyzer.verifier_status().message());
+    return analyzer.verifier_status().ExitCode();
+  }
   // Health runs on every analysed frame, on the clip's media time. Condition
   // events are printed when they begin (end null) and again when they end
   // (end set); one still open at the end of the clip is closed at its last frame.

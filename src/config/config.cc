@@ -67,6 +67,11 @@ constexpr Range kRingSize{1, 1024};
 constexpr Range kAreaFrac{0, 1, true};
 constexpr Range kDetectionS{0, 3600};  // detection tunables in seconds; 0 disables
 constexpr Range kDisplacement{0, 1};   // normalised image distance
+constexpr Range kVerifyFraction{0, 1, true};  // detector confidence and overlaps (IoU)
+constexpr Range kVerifyInputPx{16, 4096};     // network input side, pixels
+constexpr Range kVerifyContext{0, 4};         // crop growth per side, fraction of the box
+constexpr Range kHogMargin{-10, 10};          // HOG SVM margin
+constexpr Range kRecheckS{0.5, 3600};         // re-verification: never per frame
 constexpr Range kHealthS{0, 3600};        // health durations, seconds; 0 = at once
 constexpr Range kHealthLearnS{0, 600, true};
 constexpr Range kHealthUpdateS{1, 864000};  // slow reference update: 1 s to 10 days
@@ -303,6 +308,7 @@ class Parser {
   Result<ZoneRule> ParseZoneRule(const Value& v, std::map<std::string, int>& rule_ids) const;
   Result<IngestConfig> ParseIngest(const Value& v) const;
   Result<DetectionConfig> ParseDetection(const Value& v) const;
+  Result<std::optional<VerifyConfig>> ParseVerify(const Value& v) const;
   Result<HealthConfig> ParseHealth(const Value& v) const;
   Result<ServerConfig> ParseServer(const Value& v) const;
   // Guard duty.
@@ -805,12 +811,114 @@ Result<DetectionConfig> Parser::ParseDetection(const Value& v) const {
           {"min_displacement",
            [&](const Value& f) { return Set(d.min_displacement, Number(f, kDisplacement)); }},
           {"debounce_s", [&](const Value& f) { return Set(d.debounce_s, Number(f, kDetectionS)); }},
-      }));
+          {"verify", [&](const Value& f) { return Set(d.verify, ParseVerify(f)); }},
+      },
+      {{"verify",
+        {"hog", "model", "classes", "confidence", "input", "nms_iou", "layout", "match_iou",
+         "context", "hog_margin", "recheck_s"}}}));
   if (d.min_area_frac > d.max_area_frac)
     return Fail(v, "min_area_frac (" + FormatNumber(d.min_area_frac) +
                        ") must not be greater than max_area_frac (" +
                        FormatNumber(d.max_area_frac) + ")");
   return d;
+}
+
+// detection.verify: `hog: true`, or `model: file.onnx` with its options. Keys
+// of the other checker are rejected rather than ignored; `hog: false` alone
+// turns the check off.
+Result<std::optional<VerifyConfig>> Parser::ParseVerify(const Value& v) const {
+  VerifyConfig vc;
+  std::vector<std::pair<std::string_view, int>> model_keys;  // given model-only keys, with lines
+  std::optional<int> margin_line;
+  bool hog_given = false;
+  auto model_only = [&](std::string_view key, const Value& f, Status st) {
+    model_keys.emplace_back(key, f.line);
+    return st;
+  };
+  WL_RETURN_IF_ERROR(ReadMap(
+      v,
+      {
+          {"hog",
+           [&](const Value& f) {
+             hog_given = true;
+             return Set(vc.hog, Bool(f));
+           }},
+          {"model",
+           [&](const Value& f) -> Status {
+             WL_ASSIGN_OR_RETURN(vc.model, Path(f));
+             std::error_code ec;
+             if (!fs::is_regular_file(vc.model, ec))
+               return Fail(f, "model file not found: " + vc.model +
+                                  (fs::is_directory(vc.model, ec) ? " (it is a folder)" : ""));
+             return Status::Ok();
+           }},
+          {"classes",
+           [&](const Value& f) -> Status {
+             model_keys.emplace_back("classes", f.line);
+             bool any = false;
+             WL_RETURN_IF_ERROR(ForEachItem(f, [&](const Value& item) -> Status {
+               // "" (or null): the model's class at this index is dropped.
+               if (item.node.IsNull() || (item.node.IsScalar() && item.node.Scalar().empty())) {
+                 vc.classes.emplace_back();
+                 return Status::Ok();
+               }
+               WL_ASSIGN_OR_RETURN(std::string c, OneOf(item, {"", kClasses[0], kClasses[1],
+                                                               kClasses[2], kClasses[3],
+                                                               kClasses[4]}));
+               any = true;
+               vc.classes.push_back(std::move(c));
+               return Status::Ok();
+             }));
+             if (!any)
+               return Fail(f,
+                           "lists one watchline class per model class id ('' drops one); "
+                           "name at least one class");
+             return Status::Ok();
+           }},
+          {"confidence",
+           [&](const Value& f) {
+             return model_only("confidence", f, Set(vc.confidence, Number(f, kVerifyFraction)));
+           }},
+          {"input",
+           [&](const Value& f) {
+             return model_only("input", f, Set(vc.input, Integer(f, kVerifyInputPx)));
+           }},
+          {"nms_iou",
+           [&](const Value& f) {
+             return model_only("nms_iou", f, Set(vc.nms_iou, Number(f, kVerifyFraction)));
+           }},
+          {"layout",
+           [&](const Value& f) {
+             return model_only("layout", f, Set(vc.layout, OneOf(f, {"auto", "yolov5", "yolov8"})));
+           }},
+          {"match_iou",
+           [&](const Value& f) {
+             return model_only("match_iou", f, Set(vc.match_iou, Number(f, kVerifyFraction)));
+           }},
+          {"context",
+           [&](const Value& f) {
+             return model_only("context", f, Set(vc.context, Number(f, kVerifyContext)));
+           }},
+          {"hog_margin",
+           [&](const Value& f) {
+             margin_line = f.line;
+             return Set(vc.hog_margin, Number(f, kHogMargin));
+           }},
+          {"recheck_s", [&](const Value& f) { return Set(vc.recheck_s, Number(f, kRecheckS)); }},
+      }));
+  if (vc.hog && !vc.model.empty())
+    return Fail(v, "give either 'hog: true' or a 'model', not both (with a model, the model decides)");
+  if (!vc.hog && vc.model.empty()) {
+    if (hog_given && v.node.size() == 1) return std::optional<VerifyConfig>();  // hog: false: off
+    return Fail(v, "needs 'hog: true' or 'model: <file.onnx>'");
+  }
+  if (vc.hog && !model_keys.empty())
+    return Fail(model_keys.front().second, JoinPath(v.path, model_keys.front().first),
+                "applies to a 'model' only, not to the HOG check");
+  if (!vc.hog && margin_line)
+    return Fail(*margin_line, JoinPath(v.path, "hog_margin"),
+                "applies to 'hog: true' only, not to a model");
+  return std::optional<VerifyConfig>(std::move(vc));
 }
 
 Result<HealthConfig> Parser::ParseHealth(const Value& v) const {
@@ -1075,7 +1183,7 @@ Result<CameraConfig> Parser::ParseCamera(const Value& v,
         "ring_size", "rtsp_transport", "realtime", "loop", "keyframes_only"}},
       {"detection",
        {"min_area_frac", "max_area_frac", "learn_s", "track_max_gap_s", "confirm_s",
-        "min_displacement", "debounce_s"}},
+        "min_displacement", "debounce_s", "verify"}},
       {"health",
        {"min_duration_s", "clear_after_s", "brief_occlusion_s", "frozen_after_s", "update_s",
         "occluded_fraction", "defocus_ratio"}},

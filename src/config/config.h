@@ -96,15 +96,32 @@ struct IngestConfig {
   bool keyframes_only = false;    // decode only keyframes (FFmpeg skip_frame): an idle camera's cheap mode
 };
 
+// The optional learned check of confirmed tracks (src/detect, docs/detectors.md):
+// OpenCV's HOG person check, or a YOLO ONNX model run with OpenCV dnn.
+struct VerifyConfig {
+  bool hog = false;             // HOG person check (exclusive with model)
+  std::string model;            // ONNX export of a YOLOv5/YOLOv8 model; "" = none
+  std::vector<std::string> classes;  // model class id -> watchline class, "" drops it; empty = COCO 80
+  double confidence = 0.4;      // model: minimum detection confidence, 0..1
+  int input = 0;                // model: network input side, px; 0 = the model's own (640 if dynamic)
+  double nms_iou = 0.45;        // model: overlap at which duplicate detections merge, 0..1
+  std::string layout = "auto";  // model: "auto", "yolov5" or "yolov8" output layout
+  double match_iou = 0.3;       // model: overlap a detection needs with the track's box, 0..1
+  double context = 0.5;         // model: the crop grows the box by this fraction on every side
+  double hog_margin = 0;        // hog: SVM margin at which a box is a person (0 = HOG's own boundary)
+  double recheck_s = 3;         // a vetoed or undecided track is checked again after this long
+};
+
 // Detection tunables (background model, blobs, tracker, rules).
 struct DetectionConfig {
-  double min_area_frac = 0.0003;  // smallest blob, as a fraction of the frame area
+  double min_area_frac = 0.00015; // smallest blob, as a fraction of the frame area (35 px at 640x360)
   double max_area_frac = 0.5;     // blobs larger than this are treated as a global change
   double learn_s = 2;             // seconds of frames that build the initial background
   double track_max_gap_s = 1.5;   // a track survives this long without a detection
   double confirm_s = 0.4;         // a track must be seen this long before it can fire rules
   double min_displacement = 0.02; // normalised distance a track must move before it is confirmed
   double debounce_s = 2;          // the same rule does not fire twice for one track within this time
+  std::optional<VerifyConfig> verify;  // set: confirmed tracks are checked before they fire rules
 };
 
 // Camera health and tamper checks (src/health). Durations in seconds of stream

@@ -857,5 +857,152 @@ TEST(ConfigTest, DutyErrorsNameTheKeyAndLine) {
             std::string::npos);
 }
 
+// detection.verify: the optional learned check (docs/detectors.md).
+TEST(ConfigTest, VerifyHogOnOffAndDefaults) {
+  Result<Config> r = ParseConfig(std::string(kCameraHead) + "    detection: {verify: {hog: true}}\n",
+                                 "cams.yaml", "/base");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const std::optional<VerifyConfig>& v = r->cameras[0].detection.verify;
+  ASSERT_TRUE(v.has_value());
+  EXPECT_TRUE(v->hog);
+  EXPECT_TRUE(v->model.empty());
+  EXPECT_DOUBLE_EQ(v->hog_margin, 0);
+  EXPECT_DOUBLE_EQ(v->recheck_s, 3);
+
+  // Not written, or hog: false alone: no check.
+  r = ParseConfig(kCameraHead, "cams.yaml", "/base");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->cameras[0].detection.verify.has_value());
+  r = ParseConfig(std::string(kCameraHead) + "    detection: {verify: {hog: false}}\n", "cams.yaml",
+                  "/base");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->cameras[0].detection.verify.has_value());
+
+  r = ParseConfig(std::string(kCameraHead) +
+                      "    detection: {verify: {hog: true, hog_margin: 0.5, recheck_s: 10}}\n",
+                  "cams.yaml", "/base");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_DOUBLE_EQ(r->cameras[0].detection.verify->hog_margin, 0.5);
+  EXPECT_DOUBLE_EQ(r->cameras[0].detection.verify->recheck_s, 10);
+}
+
+TEST(ConfigTest, VerifyModelResolvesAgainstTheConfigFolder) {
+  TempDir dir;
+  dir.Write("models/yolov8n.onnx", "not checked here: the analyzer loads it");
+  const std::string file = dir.Write("site.yaml", std::string(kCameraHead) +
+                                                      "    detection:\n"
+                                                      "      verify:\n"
+                                                      "        model: models/yolov8n.onnx\n"
+                                                      "        classes: [person, '', vehicle]\n"
+                                                      "        confidence: 0.5\n"
+                                                      "        input: 320\n"
+                                                      "        nms_iou: 0.5\n"
+                                                      "        layout: yolov8\n"
+                                                      "        match_iou: 0.2\n"
+                                                      "        context: 1\n");
+  Result<Config> r = LoadConfig(file);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const std::optional<VerifyConfig>& v = r->cameras[0].detection.verify;
+  ASSERT_TRUE(v.has_value());
+  EXPECT_FALSE(v->hog);
+  EXPECT_EQ(v->model, (dir.path() / "models/yolov8n.onnx").string());
+  EXPECT_EQ(v->classes, (std::vector<std::string>{"person", "", "vehicle"}));
+  EXPECT_DOUBLE_EQ(v->confidence, 0.5);
+  EXPECT_EQ(v->input, 320);
+  EXPECT_DOUBLE_EQ(v->nms_iou, 0.5);
+  EXPECT_EQ(v->layout, "yolov8");
+  EXPECT_DOUBLE_EQ(v->match_iou, 0.2);
+  EXPECT_DOUBLE_EQ(v->context, 1);
+}
+
+TEST(ConfigTest, VerifyBadModelPathIsAConfigError) {
+  TempDir dir;
+  const std::string file =
+      dir.Write("site.yaml", std::string(kCameraHead) +
+                                 "    detection:\n"
+                                 "      verify: {model: /nonexistent/yolov8n.onnx}\n");
+  Result<Config> r = LoadConfig(file);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalidArgument());
+  EXPECT_EQ(r.status().ExitCode(), 2);
+  EXPECT_EQ(r.status().message(),
+            file +
+                ":5: cameras[0].detection.verify.model: model file not found: "
+                "/nonexistent/yolov8n.onnx");
+  // A folder is not a model either.
+  fs::create_directories(dir.path() / "models");
+  const std::string file2 = dir.Write(
+      "b.yaml", std::string(kCameraHead) + "    detection: {verify: {model: models}}\n");
+  r = LoadConfig(file2);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("(it is a folder)"), std::string::npos)
+      << r.status().message();
+}
+
+TEST(ConfigTest, VerifyErrorsNameTheKeyAndLine) {
+  TempDir dir;
+  dir.Write("m.onnx", "x");
+  auto error_of = [&](const std::string& verify) {
+    Result<Config> r = ParseConfig(std::string(kCameraHead) + "    detection:\n      verify: " +
+                                       verify + "\n",
+                                   "cams.yaml", dir.path().string());
+    return r.ok() ? std::string() : r.status().message();
+  };
+  EXPECT_EQ(error_of("{}"), "cams.yaml:5: cameras[0].detection.verify: needs 'hog: true' or "
+                            "'model: <file.onnx>'");
+  EXPECT_EQ(error_of("{hog: true, model: m.onnx}"),
+            "cams.yaml:5: cameras[0].detection.verify: give either 'hog: true' or a 'model', not "
+            "both (with a model, the model decides)");
+  EXPECT_EQ(error_of("{hog: true, confidence: 0.5}"),
+            "cams.yaml:5: cameras[0].detection.verify.confidence: applies to a 'model' only, not "
+            "to the HOG check");
+  EXPECT_EQ(error_of("{model: m.onnx, hog_margin: 1}"),
+            "cams.yaml:5: cameras[0].detection.verify.hog_margin: applies to 'hog: true' only, "
+            "not to a model");
+  EXPECT_EQ(error_of("{model: m.onnx, confidence: 0}"),
+            "cams.yaml:5: cameras[0].detection.verify.confidence: must be greater than 0 and at "
+            "most 1, got 0");
+  EXPECT_EQ(error_of("{model: m.onnx, layout: yolov11}"),
+            "cams.yaml:5: cameras[0].detection.verify.layout: must be one of 'auto', 'yolov5', "
+            "'yolov8', got 'yolov11'");
+  EXPECT_EQ(error_of("{model: m.onnx, classes: [person, cat]}"),
+            "cams.yaml:5: cameras[0].detection.verify.classes[1]: must be one of '', 'person', "
+            "'vehicle', 'boat', 'animal', 'unknown', got 'cat'");
+  EXPECT_EQ(error_of("{model: m.onnx, classes: ['', '']}"),
+            "cams.yaml:5: cameras[0].detection.verify.classes: lists one watchline class per "
+            "model class id ('' drops one); name at least one class");
+  EXPECT_EQ(error_of("{hog: true, recheck_s: 0.1}"),
+            "cams.yaml:5: cameras[0].detection.verify.recheck_s: must be between 0.5 and 3600, "
+            "got 0.1");
+  EXPECT_EQ(error_of("{hog: yes please}"),
+            "cams.yaml:5: cameras[0].detection.verify.hog: expected true or false, got 'yes "
+            "please'");
+  EXPECT_EQ(error_of("{hgo: true}"),
+            "cams.yaml:5: cameras[0].detection.verify.hgo: unknown key (did you mean 'hog'?)");
+  // A verify key one level too high points at the block.
+  Result<Config> r = ParseConfig(std::string(kCameraHead) + "    detection: {model: m.onnx}\n",
+                                 "cams.yaml", dir.path().string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("verify.model"), std::string::npos) << r.status().message();
+}
+
+TEST(ConfigTest, VerifyIsSharedThroughMergeKeys) {
+  Result<Config> r = ParseConfig(
+      "x-detection: &det {verify: {hog: true, recheck_s: 5}}\n"
+      "cameras:\n"
+      "  - {id: c1, source: a.mp4, detection: *det}\n"
+      "  - id: c2\n"
+      "    source: b.mp4\n"
+      "    detection: {<<: *det, debounce_s: 4}\n",
+      "cams.yaml", "/base");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (const CameraConfig& c : r->cameras) {
+    ASSERT_TRUE(c.detection.verify.has_value()) << c.id;
+    EXPECT_TRUE(c.detection.verify->hog);
+    EXPECT_DOUBLE_EQ(c.detection.verify->recheck_s, 5);
+  }
+  EXPECT_DOUBLE_EQ(r->cameras[1].detection.debounce_s, 4);
+}
+
 }  // namespace
 }  // namespace watchline::config

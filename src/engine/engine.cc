@@ -137,6 +137,10 @@ Status Engine::Start() {
     for (const config::PostConfig* p : cam->posts)
       if (p->intrusion_off_duty) analysed.zones.push_back({p->id, p->zone, p->classes, std::nullopt});
     cam->analyzer = std::make_unique<analysis::CameraAnalyzer>(std::move(analysed));
+    if (!cam->analyzer->verifier_status().ok()) {  // a configured model that will not load
+      scheduler_.StopAndJoin();
+      return cam->analyzer->verifier_status();
+    }
     // CameraIngest asks for its source once, on its own thread; hand over the one made here.
     auto made = std::make_shared<std::unique_ptr<ingest::FrameSource>>(std::move(source).value());
     auto opts = ingest::CameraIngestOptions::FromConfig(cc);

@@ -58,11 +58,13 @@ void CameraGeoref::Apply(events::Event* e, cv::Size image,
     detail = buf;
   }
   if (track) {
-    // Where the foot will be half a second on at the track's current velocity.
+    // Where the foot at the event (the crossing point; the event itself may
+    // come a little later, once the foot is past the line's dead band) will
+    // be half a second on at the track's velocity at the event's time.
     const double dt = 0.5;
-    const cv::Point2d f0(track->foot.x / image.width, track->foot.y / image.height);
-    const cv::Point2d f1((track->foot.x + track->velocity.x * dt) / image.width,
-                         (track->foot.y + track->velocity.y * dt) / image.height);
+    const cv::Point2d vel = track->VelocityAt(e->t);
+    const cv::Point2d f0 = foot;
+    const cv::Point2d f1(foot.x + vel.x * dt / image.width, foot.y + vel.y * dt / image.height);
     if (auto v = geometry::GroundSpeedMps(homography_, f0, 0, f1, dt)) {
       std::snprintf(buf, sizeof buf, "%sspeed %.1f m/s", detail.empty() ? "" : ", ", *v);
       detail += buf;

@@ -50,7 +50,7 @@ class WatchlineMethod : public ForegroundMethod {
     std::snprintf(learn, sizeof learn, "%.2f s", analyzer_->camera().detection.learn_s);
     return std::string("analysis::CameraAnalyzer, every frame at the input size, foreground after "
                        "blob clean-up, default DetectionConfig unless --config; learn_s ") +
-           learn + " (empty masks while learning)";
+           learn + " (provisional masks while learning; no tracks until learned)";
   }
   const cv::Mat& Apply(const cv::Mat& gray, double t, int64_t index) override {
     ingest::Frame f;
