@@ -29,6 +29,10 @@ WATCHLINE_BIN="$BIN" bash bench/sim_crossings.sh
 WATCHLINE_BIN="$BIN" bash bench/sim_nuisance.sh
 
 echo
+echo "== classes: confusion on simulated walkers, runners, crawlers, vehicles and boats"
+WATCHLINE_BIN="$BIN" bash bench/sim_classes.sh
+
+echo
 echo "== coverage: 1,400 km perimeter, 7,000 cameras, live updates; planner on 100 km"
 COVERAGE_BENCH=${COVERAGE_BENCH:-$(dirname "$BIN")/bench/coverage_bench}
 if [ -x "$COVERAGE_BENCH" ]; then "$COVERAGE_BENCH"; else echo "bench: $COVERAGE_BENCH not built" >&2; fi
