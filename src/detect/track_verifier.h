@@ -8,7 +8,7 @@
 // further in a whole-frame letterbox; the verdict is the detection that
 // overlaps the track's box best.
 //
-// Costs: HOG about 2 ms per call; a YOLOv8n at 640 about 100+ ms. Call it
+// Costs: HOG 1.2-1.5 ms per call (measured); a YOLO model much more (not measured here). Call it
 // once when a track is confirmed (and perhaps again every few seconds of
 // stream time), never per frame.
 // Thread safety: not thread safe (the DNN's network has per-call state); one
