@@ -28,7 +28,6 @@
 # an uncalibrated camera has usually learned its perspective from 2 people).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-BIN=${WATCHLINE_BIN:-${BIN:-build/watchline}}
 SEEDS=${SEEDS:-"1 2 3"}
 DURATION=${DURATION:-60}
 TOL=${TOL:-0.5}
@@ -36,10 +35,8 @@ FPS=${FPS:-10}
 WARMUP=${WARMUP:-30}
 JOBS=${JOBS:-2}
 ONLY=${ONLY:-}
-[ -x "$BIN" ] || { echo "sim_classes: $BIN not built (make build)" >&2; exit 1; }
-"$BIN" sim --help 2>/dev/null | grep -q -- '--url' || { echo "sim_classes: '$BIN sim' has no --url" >&2; exit 1; }
-
-if [ -n "${KEEP:-}" ]; then work=$KEEP; mkdir -p "$work"; else work=$(mktemp -d); trap 'rm -rf "$work"' EXIT; fi
+source bench/lib.sh
+bench_setup sim_classes
 
 # name | sim keys (besides seed, duration) | water zone (1 = the river band is
 # configured as water) | calibrated (1 = calibration points in the config)
@@ -64,7 +61,7 @@ one() {  # name keys water calib seed
   local url="sim://classes?seed=$seed&duration=$DURATION&$keys"
   local dir="$work/clips/$(echo "$keys-$seed-$DURATION" | md5sum | cut -c1-12)"
   mkdir -p "$work/clips"
-  ( flock 9; [ -s "$dir/clip.mp4" ] || "$BIN" sim --url "$url" --out "$dir" -q ) 9>"$dir.lock" || {
+  ( flock 9; [ -s "$dir/clip.mp4" ] || render "$url" "$dir" ) 9>"$dir.lock" || {
     echo "sim_classes: rendering $url failed" >&2; return 1; }
   local out="$work/$name-$seed"
   # Every class crosses: drop the class filters. Optionally add the river

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Crossings on simulated scenes with exact ground truth, per condition.
 #
-# For every condition below, seeded scenes are rendered (`watchline sim --url`,
-# or the simulator's own wl_sim_clip tool where the CLI has no --url), analysed
+# For every condition below, seeded scenes are rendered (`watchline sim --url`), analysed
 # with `watchline analyze` at the condition's analysis rate, and scored with
 # `watchline eval events --type line_crossing` (same direction, within TOL s).
 # Prints true/false positives and misses, precision and recall per condition
@@ -13,31 +12,18 @@
 #   WATCHLINE_BIN=build-x/watchline SEEDS="1 2" bench/sim_crossings.sh
 #   KEEP=/tmp/simx bench/sim_crossings.sh      # keep clips and results there
 #
-# Environment: WATCHLINE_BIN (default build/watchline), SIM_CLIP (the
-# wl_sim_clip tool; default beside the binary, src/sim/wl_sim_clip), SEEDS
-# (default "1 2 3 4"), DURATION (s, default 60), TOL (s, default 0.5), JOBS
+# Environment: WATCHLINE_BIN (default build/watchline), KEEP (bench/lib.sh),
+# SEEDS (default "1 2 3 4"), DURATION (s, default 60), TOL (s, default 0.5), JOBS
 # (parallel scenes, default 2), ONLY (run only conditions whose name matches).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-BIN=${WATCHLINE_BIN:-${BIN:-build/watchline}}
 SEEDS=${SEEDS:-"1 2 3 4"}
 DURATION=${DURATION:-60}
 TOL=${TOL:-0.5}
 JOBS=${JOBS:-2}
 ONLY=${ONLY:-}
-[ -x "$BIN" ] || { echo "sim_crossings: $BIN not built (make build)" >&2; exit 1; }
-
-# How to turn a sim:// URL into a clip folder.
-if "$BIN" sim --help 2>/dev/null | grep -q -- '--url'; then
-  render() { "$BIN" sim --url "$1" --out "$2" -q; }
-else
-  SIM_CLIP=${SIM_CLIP:-$(dirname "$BIN")/src/sim/wl_sim_clip}
-  [ -x "$SIM_CLIP" ] || { echo "sim_crossings: '$BIN sim' has no --url and $SIM_CLIP is not built" \
-    "(cmake --build $(dirname "$BIN") --target wl_sim_clip)" >&2; exit 1; }
-  render() { "$SIM_CLIP" "$1" "$2" 2>/dev/null; }
-fi
-
-if [ -n "${KEEP:-}" ]; then work=$KEEP; mkdir -p "$work"; else work=$(mktemp -d); trap 'rm -rf "$work"' EXIT; fi
+source bench/lib.sh
+bench_setup sim_crossings
 
 # name | sim keys (besides seed, duration, trees=1) | analysis fps
 CONDITIONS=(

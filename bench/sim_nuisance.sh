@@ -10,25 +10,16 @@
 #   bench/sim_nuisance.sh                 # build/watchline
 #   WATCHLINE_BIN=build-x/watchline KEEP=/tmp/nuis bench/sim_nuisance.sh
 #
-# Environment: WATCHLINE_BIN, SIM_CLIP, KEEP, JOBS (as in sim_crossings.sh),
+# Environment: WATCHLINE_BIN, KEEP, JOBS (as in sim_crossings.sh),
 # MINUTES (per scene, default 10; 6 scenes = 1 hour), FPS (camera rate of the
 # rendered clips, default 10).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-BIN=${WATCHLINE_BIN:-${BIN:-build/watchline}}
 MINUTES=${MINUTES:-10}
 FPS=${FPS:-10}
 JOBS=${JOBS:-2}
-[ -x "$BIN" ] || { echo "sim_nuisance: $BIN not built (make build)" >&2; exit 1; }
-if "$BIN" sim --help 2>/dev/null | grep -q -- '--url'; then
-  render() { "$BIN" sim --url "$1" --out "$2" -q; }
-else
-  SIM_CLIP=${SIM_CLIP:-$(dirname "$BIN")/src/sim/wl_sim_clip}
-  [ -x "$SIM_CLIP" ] || { echo "sim_nuisance: '$BIN sim' has no --url and $SIM_CLIP is not built" \
-    "(cmake --build $(dirname "$BIN") --target wl_sim_clip)" >&2; exit 1; }
-  render() { "$SIM_CLIP" "$1" "$2" 2>/dev/null; }
-fi
-if [ -n "${KEEP:-}" ]; then work=$KEEP; mkdir -p "$work"; else work=$(mktemp -d); trap 'rm -rf "$work"' EXIT; fi
+source bench/lib.sh
+bench_setup sim_nuisance
 
 D=$((MINUTES * 60))
 # name | sim keys (no people, no vehicles)

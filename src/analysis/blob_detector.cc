@@ -35,34 +35,34 @@ std::vector<Blob> ContourBlobDetector::Detect(cv::Mat* fg, double t) {
   fg->copyTo(prev_);
   const double small_area = kPersistSmallFactor * min_area_work_;
   cv::findContours(*fg, contours_, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
-  // Clutter: regions (of any size) with no pixel on the previous frame's
-  // grown mask, smoothed over kClutterTimeS.
-  int transient = 0;
-  if (have_prev) {
-    for (const auto& c : contours_) {
-      const cv::Rect r = cv::boundingRect(c);
-      cv::bitwise_and((*fg)(r), prev_grown_(r), overlap_);
-      if (cv::countNonZero(overlap_) == 0) ++transient;
+  // Each region's box and its pixels on the previous frame's grown mask,
+  // once: the clutter count and the persistence test both use them.
+  regions_.clear();
+  int transient = 0;  // regions (of any size) with no pixel on that mask
+  for (const auto& c : contours_) {
+    Region g{cv::boundingRect(c), 0};
+    if (have_prev) {
+      cv::bitwise_and((*fg)(g.box), prev_grown_(g.box), overlap_);
+      g.on_prev = cv::countNonZero(overlap_);
+      if (g.on_prev == 0) ++transient;
     }
+    regions_.push_back(g);
   }
+  // Clutter, smoothed over kClutterTimeS, raises the minimum area.
   const double dt = last_t_ < 0 ? 0 : std::max(0.0, t - last_t_);
   last_t_ = t;
   const double a = 1 - std::exp(-dt / kClutterTimeS);
   clutter_ = have_prev ? clutter_ + a * (transient - clutter_) : clutter_;
   area_scale_ = std::clamp(1 + (clutter_ - kClutterKnee) / kClutterPerStep, 1.0, kMaxClutterScale);
   const int min_area = static_cast<int>(std::lround(min_area_work_ * area_scale_));
-  for (const auto& c : contours_) {
-    const cv::Rect r = cv::boundingRect(c);
+  for (const Region& g : regions_) {
+    const cv::Rect& r = g.box;
     if (r.area() < min_area) continue;
     // Pixels of the box, not only of this region: a small region inside a
     // large one's box is counted with it, which is harmless for a size filter.
     const int pixels = cv::countNonZero((*fg)(r));
     if (pixels < min_area) continue;
-    if (pixels < small_area) {
-      if (!have_prev) continue;
-      cv::bitwise_and((*fg)(r), prev_grown_(r), overlap_);
-      if (cv::countNonZero(overlap_) < kPersistOverlap * pixels) continue;
-    }
+    if (pixels < small_area && (!have_prev || g.on_prev < kPersistOverlap * pixels)) continue;
     Blob b;
     b.box = cv::Rect2d(r.x * sx_, r.y * sy_, r.width * sx_, r.height * sy_);
     b.area = pixels * sx_ * sy_;

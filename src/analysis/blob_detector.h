@@ -83,6 +83,11 @@ class ContourBlobDetector : public BlobDetector {
   double last_t_ = -1;
   double clutter_ = 0, area_scale_ = 1;
   std::vector<std::vector<cv::Point>> contours_;
+  struct Region {
+    cv::Rect box;     // working pixels
+    int on_prev = 0;  // mask pixels in the box that lie on the previous frame's grown mask
+  };
+  std::vector<Region> regions_;
 };
 
 }  // namespace watchline::analysis

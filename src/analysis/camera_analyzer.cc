@@ -426,11 +426,16 @@ const cv::Mat& CameraAnalyzer::foreground() const {
   return fg_full_;
 }
 
-cv::Point2d TrackView::VelocityAt(double t) const {
-  const std::pair<double, cv::Point2d>* best = nullptr;
-  for (const auto& r : recent)
-    if (!best || std::abs(r.first - t) < std::abs(best->first - t)) best = &r;
-  return best ? best->second : velocity;
+std::optional<cv::Point2d> CameraAnalyzer::VelocityAt(int64_t id, double t) const {
+  if (!tracker_) return std::nullopt;
+  for (const Track& tr : tracker_->tracks()) {
+    if (tr.id != id || tr.path.empty()) continue;
+    const TrackPoint* best = nullptr;
+    for (auto it = tr.path.rbegin(); it != tr.path.rend() && it->t >= tr.path.back().t - kRecentPathS; ++it)
+      if (!best || std::abs(it->t - t) < std::abs(best->t - t)) best = &*it;
+    return best->velocity;
+  }
+  return std::nullopt;
 }
 
 std::vector<TrackView> CameraAnalyzer::Tracks() const {
@@ -444,12 +449,6 @@ std::vector<TrackView> CameraAnalyzer::Tracks() const {
     v.confirmed = tr.confirmed;
     v.cls = std::string(ClassName(tr.cls));
     v.velocity = tr.velocity();
-    if (!tr.path.empty()) {
-      const double from = tr.path.back().t - kRecentPathS;
-      for (auto it = tr.path.rbegin(); it != tr.path.rend() && it->t >= from; ++it)
-        v.recent.emplace_back(it->t, it->velocity);
-      std::reverse(v.recent.begin(), v.recent.end());
-    }
     v.age_s = tr.last_t - tr.born_t;
     v.last_seen_t = tr.last_seen_t;
     v.quality = tr.Quality();

@@ -46,6 +46,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -75,7 +76,7 @@ class Classifier;
 struct Track;
 class RuleEngine;
 
-// TrackView::recent keeps this much of a track's path.
+// CameraAnalyzer::VelocityAt looks this far back along a track's path.
 inline constexpr double kRecentPathS = 2.0;
 
 // A snapshot of one track, in analysis pixels.
@@ -86,14 +87,6 @@ struct TrackView {
   bool confirmed = false;  // only confirmed tracks fire rules
   std::string cls;         // person, vehicle, boat, animal, unknown
   cv::Point2d velocity;    // pixels per second (the filter's, this frame)
-  // The filter's velocity (pixels per second) at the recorded point nearest
-  // to stream time t within the last kRecentPathS seconds (`velocity` if
-  // there is none): an event's speed at the moment it happened, not when it
-  // was reported.
-  cv::Point2d VelocityAt(double t) const;
-  // (stream time, filter velocity) of the recorded points of the last
-  // kRecentPathS seconds, oldest first.
-  std::vector<std::pair<double, cv::Point2d>> recent;
   double age_s = 0;        // seconds since birth
   double last_seen_t = 0;  // stream time of the last matched detection
   double quality = 0;      // 0..1, the confidence given to its events
@@ -149,6 +142,11 @@ class CameraAnalyzer {
   const cv::Mat& foreground() const;
   // Current tracks, confirmed or not.
   std::vector<TrackView> Tracks() const;
+  // The filter's velocity (analysis pixels per second) of track `id` at its
+  // recorded point nearest to stream time t within the last kRecentPathS
+  // seconds: an event's speed at the moment it happened, not when it was
+  // reported. Empty if the track is gone or has no point there.
+  std::optional<cv::Point2d> VelocityAt(int64_t id, double t) const;
   // The blobs of the last frame, analysis pixels (for overlays and tracing).
   const std::vector<cv::Rect2d>& Detections() const { return detections_; }
   const Stats& stats() const { return stats_; }

@@ -139,15 +139,8 @@ int RunAnalyze(const AnalyzeArgs& a) {
     ++frames;
     last_t = frame->t;
     std::vector<events::Event> evs = analyzer.Process(*frame);
-    if (*geo && !evs.empty()) {
-      const auto tracks = analyzer.Tracks();
-      for (auto& e : evs) {
-        const analysis::TrackView* tv = nullptr;
-        for (const auto& t : tracks)
-          if (t.id == e.track) tv = &t;
-        (*geo)->Apply(&e, frame->gray.size(), tv);
-      }
-    }
+    if (*geo)
+      for (auto& e : evs) (*geo)->Apply(&e, frame->gray.size(), analyzer.VelocityAt(e.track, e.t));
     if (auto tr = health.OnImage(frame->t, frame->gray)) {
       for (auto& e : health::TransitionEvents(cam.id, *tr, &open_health)) evs.push_back(std::move(e));
     }

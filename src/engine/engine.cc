@@ -268,12 +268,7 @@ void Engine::AnalysisLoop(Camera* cam, std::stop_token st) {
     if (duty_ && cam->duty_watch) FeedDuty(cam, *frame, tracks, &evs);
     for (auto& e : evs) {
       e.wall = frame->wall;
-      if (cam->geo) {
-        const analysis::TrackView* tv = nullptr;
-        for (const auto& t : tracks)
-          if (t.id == e.track) tv = &t;
-        cam->geo->Apply(&e, frame->gray.size(), tv);
-      }
+      if (cam->geo) cam->geo->Apply(&e, frame->gray.size(), cam->analyzer->VelocityAt(e.track, e.t));
       Publish(&e, cam, frame.get());
       cam->events.fetch_add(1);
     }

@@ -41,7 +41,7 @@ Result<std::unique_ptr<CameraGeoref>> CameraGeoref::Create(
 }
 
 void CameraGeoref::Apply(events::Event* e, cv::Size image,
-                         const analysis::TrackView* track) const {
+                         std::optional<cv::Point2d> velocity) const {
   if (!e->box) return;
   const cv::Point2d foot(e->box->x + e->box->w / 2, e->box->y + e->box->h);
   auto g = homography_.ImageToGround(foot);
@@ -57,12 +57,12 @@ void CameraGeoref::Apply(events::Event* e, cv::Size image,
     std::snprintf(buf, sizeof buf, "height %.1f m, width %.1f m", size->height_m, size->width_m);
     detail = buf;
   }
-  if (track) {
+  if (velocity) {
     // Where the foot at the event (the crossing point; the event itself may
     // come a little later, once the foot is past the line's dead band) will
     // be half a second on at the track's velocity at the event's time.
     const double dt = 0.5;
-    const cv::Point2d vel = track->VelocityAt(e->t);
+    const cv::Point2d& vel = *velocity;
     const cv::Point2d f0 = foot;
     const cv::Point2d f1(foot.x + vel.x * dt / image.width, foot.y + vel.y * dt / image.height);
     if (auto v = geometry::GroundSpeedMps(homography_, f0, 0, f1, dt)) {

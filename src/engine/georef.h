@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "analysis/camera_analyzer.h"
@@ -37,10 +38,11 @@ class CameraGeoref {
   const geometry::Homography& homography() const { return homography_; }
 
   // Sets e->position to the lat/lon of the foot point of e->box (bottom
-  // centre) and writes the object's real size and, given its track, its
-  // ground speed into e->detail ("height 1.7 m, width 0.5 m, speed 1.4 m/s").
-  // `image` is the analysis size in pixels; `track` may be null.
-  void Apply(events::Event* e, cv::Size image, const analysis::TrackView* track) const;
+  // centre) and writes the object's real size and, given its image velocity
+  // at the event (analysis pixels per second, CameraAnalyzer::VelocityAt),
+  // its ground speed into e->detail ("height 1.7 m, width 0.5 m, speed 1.4
+  // m/s"). `image` is the analysis size in pixels.
+  void Apply(events::Event* e, cv::Size image, std::optional<cv::Point2d> velocity) const;
 
  private:
   CameraGeoref(geometry::Homography h, std::shared_ptr<geometry::Perimeter> perimeter,
