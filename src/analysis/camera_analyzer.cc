@@ -301,7 +301,6 @@ std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
     tr.cls = static_cast<ObjectClass>(best - tr.class_votes.begin());
     classifier_->Learn(ob, tr.cls, tr.confirmed);
   }
-  for (int64_t id : tracker_->removed()) rules_->Forget(id);
   const auto t3 = Clock::now();
 
   // Learned check of confirmed tracks (detection.verify).
@@ -309,11 +308,17 @@ std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
   const auto t3v = Clock::now();
 
   // 6. Rules.
-  for (const Track& tr : tracker_->tracks()) {
-    if (!MayFire(tr)) continue;  // vetoed, or waiting for its check: its path waits too
+  auto evaluate = [&](const Track& tr) {
+    if (!MayFire(tr)) return;  // vetoed, or waiting for its check: its path waits too
     const size_t first = out.size();
     rules_->Evaluate(tr, f.t, &out);
     ApplyVerdict(tr, &out, first);
+  };
+  for (const Track& tr : tracker_->tracks()) evaluate(tr);
+  for (const Track& tr : tracker_->ended_on_probation()) evaluate(tr);
+  for (int64_t id : tracker_->removed()) {
+    rules_->Forget(id);
+    verifications_.erase(id);
   }
   // A just-confirmed track replays its path, so its events can be older than
   // another track's from this frame: hand them over in time order.
@@ -334,7 +339,6 @@ std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
 }
 
 void CameraAnalyzer::VerifyTracks(const ingest::Frame& f) {
-  for (int64_t id : tracker_->removed()) verifications_.erase(id);
   const double recheck_s = cam_.detection.verify->recheck_s;
   int budget = kMaxVerificationsPerFrame;
   for (Track& tr : tracker_->tracks()) {

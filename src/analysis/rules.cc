@@ -119,7 +119,7 @@ void RuleEngine::CheckLoitering(const Track& track, double now, const cv::Rect2d
 }
 
 void RuleEngine::Evaluate(const Track& track, double now, std::vector<events::Event>* out) {
-  if (!track.confirmed || (lines_.empty() && zones_.empty())) return;
+  if (!track.confirmed || !track.steady || (lines_.empty() && zones_.empty())) return;
   auto [it, fresh] = state_.try_emplace(track.id);
   TrackState& st = it->second;
   if (fresh) {

@@ -167,6 +167,21 @@ TEST(RulesTest, UnconfirmedTrackFiresNothingUntilConfirmedThenReplaysItsPath) {
   EXPECT_TRUE(out.empty());
 }
 
+TEST(RulesTest, AnUnsteadyTrackIsHeldAndFiresOnlyIfItSteadiesAgain) {
+  RuleEngine rules(Camera());
+  PathBuilder b;
+  b.track().steady = false;
+  b.At(0.0, 0.40, 0.5).At(0.1, 0.46, 0.5).At(0.2, 0.52, 0.5).At(0.3, 0.58, 0.5);
+  std::vector<events::Event> out;
+  rules.Evaluate(b.track(), 0.3, &out);
+  EXPECT_TRUE(out.empty());
+  b.track().steady = true;
+  b.At(0.4, 0.64, 0.5);
+  rules.Evaluate(b.track(), 0.4, &out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NEAR(out[0].t, 0.1 + 0.1 * (0.04 / 0.06), 1e-9);
+}
+
 TEST(RulesTest, ClassesFilterLimitsWhichTracksFire) {
   config::CameraConfig cam = Camera();
   cam.lines[0].classes = {"vehicle"};

@@ -56,6 +56,11 @@ constexpr int kMinHitsToConfirm = 3;
 constexpr double kMinConfirmHitRatio = 0.7;
 constexpr double kConfirmWindowS = 2.0;
 constexpr double kMinConfirmStraightness = 0.5;
+// Steadiness of a confirmed track (Track::steady): over the confirmation
+// window it has few jumps, and it either moves like an object (the tests of
+// confirmation) or stands: its smoothed foot travelled less than this many
+// times min_displacement.
+constexpr double kStillPathFactor = 2.0;
 // Time constant of Track::recent_hits, seconds.
 constexpr double kRecentHitsS = 1.0;
 // The confirmation window must span at least this much time, seconds: a
@@ -168,31 +173,61 @@ void KalmanTracker::Record(Track* tr, const cv::Rect2d& b, double area, double i
   if (tr->path.size() > kMaxPathPoints) tr->path.pop_front();
 }
 
-bool KalmanTracker::MovesLikeAnObject(const Track& tr) const {
-  if (tr.hits < kMinHitsToConfirm || tr.hits < kMinConfirmHitRatio * tr.updates ||
-      tr.recent_hits < kMinConfirmHitRatio)
-    return false;
+size_t KalmanTracker::WindowStart(const Track& tr) {
   const std::deque<TrackPoint>& path = tr.path;
-  const TrackPoint& last = path.back();
   size_t first = path.size() - 1;
-  while (first > 0 && path[first - 1].t >= last.t - kConfirmWindowS) --first;
-  const double span = last.t - path[first].t;
-  if (span < kMinConfirmSpanS) return false;
-  double length = 0;
-  int steps = 0, jumps = 0;
+  while (first > 0 && path[first - 1].t >= path.back().t - kConfirmWindowS) --first;
+  return first;
+}
+
+bool KalmanTracker::Jumpy(const Track& tr, size_t first) {
+  const std::deque<TrackPoint>& path = tr.path;
   const double max_log_area = std::log(kShapeJumpRatio);
+  int steps = 0, jumps = 0;
   for (size_t i = first + 1; i < path.size(); ++i) {
-    length += cv::norm(path[i].smooth - path[i - 1].smooth);
     ++steps;
     if ((path[i].area > 0 && path[i - 1].area > 0 &&
          std::abs(std::log(path[i].area / path[i - 1].area)) > max_log_area) ||
         path[i].innovation > kMaxInnovationSizes)
       ++jumps;
   }
+  return jumps > kMaxShapeJumpShare * steps;
+}
+
+double KalmanTracker::PathLength(const Track& tr, size_t first) {
+  double length = 0;
+  for (size_t i = first + 1; i < tr.path.size(); ++i)
+    length += cv::norm(tr.path[i].smooth - tr.path[i - 1].smooth);
+  return length;
+}
+
+bool KalmanTracker::Steady(const Track& tr) const {
+  const size_t first = WindowStart(tr);
+  if (Jumpy(tr, first)) return false;
+  // One that (nearly) stands, a guard at his post or a loiterer, is steady:
+  // it is the moving ones that must move like an object.
+  if (PathLength(tr, first) < kStillPathFactor * p_.min_displacement) return true;
+  return PathMovesLikeAnObject(tr);
+}
+
+bool KalmanTracker::MovesLikeAnObject(const Track& tr) const {
+  if (tr.hits < kMinHitsToConfirm || tr.hits < kMinConfirmHitRatio * tr.updates ||
+      tr.recent_hits < kMinConfirmHitRatio)
+    return false;
+  return PathMovesLikeAnObject(tr);
+}
+
+bool KalmanTracker::PathMovesLikeAnObject(const Track& tr) const {
+  const std::deque<TrackPoint>& path = tr.path;
+  const TrackPoint& last = path.back();
+  const size_t first = WindowStart(tr);
+  const double span = last.t - path[first].t;
+  if (span < kMinConfirmSpanS) return false;
+  const double length = PathLength(tr, first);
   const cv::Point2d net = last.smooth - path[first].smooth;
   const double net_len = cv::norm(net);
   if (net_len < p_.min_displacement || net_len < kMinConfirmStraightness * length) return false;
-  if (jumps > kMaxShapeJumpShare * steps) return false;
+  if (Jumpy(tr, first)) return false;
   const cv::Rect2d& b0 = path[first].box;
   const cv::Rect2d& b1 = last.box;
   const cv::Point2d rigid(CommonMove(b1.x - b0.x, b1.br().x - b0.br().x),
@@ -256,6 +291,11 @@ void KalmanTracker::Correct(Track* tr, const Blob& blob, double t, double innova
   if (!tr->confirmed && t - tr->born_t >= p_.confirm_s && MovesLikeAnObject(*tr)) {
     tr->confirmed = true;
     tr->just_confirmed = true;
+    tr->steady = false;
+    tr->probation = true;
+  } else if (tr->confirmed) {
+    tr->probation = false;
+    tr->steady = Steady(*tr);
   }
 }
 
@@ -329,6 +369,7 @@ void KalmanTracker::Reacquire(const std::vector<Blob>& blobs, std::vector<char>*
 
 void KalmanTracker::Update(const std::vector<Blob>& blobs, double t) {
   removed_.clear();
+  ended_on_probation_.clear();
   for (Track& tr : tracks_) {
     // recent_hits decays as for a miss; Correct adds hit_gain on a match.
     tr.hit_gain = 1 - std::exp(-std::max(0.0, t - tr.last_t) / kRecentHitsS);
@@ -388,8 +429,15 @@ void KalmanTracker::Update(const std::vector<Blob>& blobs, double t) {
         tr.confirmed ? p_.max_gap_s : std::min(p_.max_gap_s, kTentativeMaxGapS);
     return t - tr.last_seen_t > limit;
   };
-  for (const Track& tr : tracks_)
-    if (gone(tr)) removed_.push_back(tr.id);
+  for (const Track& tr : tracks_) {
+    if (!gone(tr)) continue;
+    removed_.push_back(tr.id);
+    if (tr.confirmed && tr.probation) {
+      ended_on_probation_.push_back(tr);
+      ended_on_probation_.back().probation = false;
+      ended_on_probation_.back().steady = true;
+    }
+  }
   if (!removed_.empty()) std::erase_if(tracks_, gone);
 }
 

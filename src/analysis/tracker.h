@@ -79,6 +79,14 @@ struct Track {
   double w = 0, h = 0;        // smoothed box size, analysis pixels
   double full_aspect = 0;     // height/width of the whole object (parts of it may be hidden)
   bool confirmed = false;
+  // False while the last kConfirmWindowS of a confirmed track's path neither
+  // moves like an object (the tests of confirmation) nor stands still, and
+  // from its confirmation until its next measurement (probation): a track
+  // that starts hopping between fragments of water or leaves is held, the
+  // rules do not evaluate its path until it moves steadily again.
+  bool steady = true;
+  // Confirmed on the latest measurement, not measured since: not steady yet.
+  bool probation = false;
   bool matched = false;       // matched a blob in the latest Update
   bool just_confirmed = false;  // became confirmed in the latest Update
   int hits = 0;               // updates with a matched blob
@@ -116,6 +124,10 @@ class Tracker {
   virtual const std::vector<Track>& tracks() const = 0;
   // Ids of the tracks that the latest Update deleted.
   virtual const std::vector<int64_t>& removed() const = 0;
+  // Of those, the confirmed tracks that were deleted on probation (never
+  // measured after their confirmation, so never shown to be unsteady), as
+  // they were, marked steady: their path is still due to the rules.
+  virtual const std::vector<Track>& ended_on_probation() const = 0;
 };
 
 class KalmanTracker : public Tracker {
@@ -126,6 +138,7 @@ class KalmanTracker : public Tracker {
   std::vector<Track>& tracks() override { return tracks_; }
   const std::vector<Track>& tracks() const override { return tracks_; }
   const std::vector<int64_t>& removed() const override { return removed_; }
+  const std::vector<Track>& ended_on_probation() const override { return ended_on_probation_; }
 
  private:
   void Predict(Track* tr, double t) const;
@@ -143,6 +156,16 @@ class KalmanTracker : public Tracker {
   void Record(Track* tr, const cv::Rect2d& box_px, double area, double innovation,
               double t) const;
   bool MovesLikeAnObject(const Track& tr) const;
+  // The path tests of MovesLikeAnObject (not the hit counts).
+  bool PathMovesLikeAnObject(const Track& tr) const;
+  // Track::steady of a confirmed track (see kStillPathFactor).
+  bool Steady(const Track& tr) const;
+  // Length of the smoothed foot path from path[first] on, normalised.
+  static double PathLength(const Track& tr, size_t first);
+  // Index of the first path point inside the confirmation window.
+  static size_t WindowStart(const Track& tr);
+  // True when more than kMaxShapeJumpShare of the window's steps are jumps.
+  static bool Jumpy(const Track& tr, size_t first);
   cv::Point2d Normalise(const cv::Point2d& p) const;
 
   cv::Size frame_;
@@ -151,6 +174,7 @@ class KalmanTracker : public Tracker {
   double accel_density_, meas_var_, init_speed_var_, gate_min_;
   std::vector<Track> tracks_;
   std::vector<int64_t> removed_;
+  std::vector<Track> ended_on_probation_;
   int64_t next_id_ = 1;
   // Scratch, reused between frames.
   std::vector<double> cost_;

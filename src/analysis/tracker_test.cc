@@ -88,6 +88,80 @@ TEST(TrackerTest, TrackIsDeletedAfterMaxGap) {
   EXPECT_EQ(tr.removed()[0], id);
 }
 
+TEST(TrackerTest, ATrackThatStartsHoppingIsHeldUntilItMovesSteadilyAgain) {
+  KalmanTracker tr(kFrame, TrackerParams{});
+  // A person walks steadily right: confirmed, on probation for one more
+  // measurement, then steady.
+  int i = 0;
+  bool was_on_probation = false;
+  for (; i <= 20; ++i) {
+    tr.Update({BlobAt(100 + 5 * i, 250)}, 0.1 * i);
+    ASSERT_EQ(tr.tracks().size(), 1u);
+    const Track& x = tr.tracks()[0];
+    if (x.just_confirmed) {
+      EXPECT_FALSE(x.steady);
+      EXPECT_TRUE(x.probation);
+      was_on_probation = true;
+    }
+  }
+  ASSERT_TRUE(was_on_probation);
+  ASSERT_TRUE(tr.tracks()[0].confirmed);
+  EXPECT_TRUE(tr.tracks()[0].steady);
+  EXPECT_FALSE(tr.tracks()[0].probation);
+  // Then it hops up and down by most of its height every frame (the track has
+  // caught reflections on water): no longer steady.
+  bool unsteady = false;
+  for (int k = 0; k < 20; ++k, ++i) {
+    tr.Update({BlobAt(200, k % 2 ? 250 : 275)}, 0.1 * i);
+    ASSERT_EQ(tr.tracks().size(), 1u) << k;
+    unsteady = unsteady || !tr.tracks()[0].steady;
+  }
+  EXPECT_TRUE(unsteady);
+  EXPECT_FALSE(tr.tracks()[0].steady);
+  EXPECT_TRUE(tr.tracks()[0].confirmed);
+  // Steady again once it has walked on for the confirmation window.
+  for (int k = 0; k < 30; ++k, ++i) tr.Update({BlobAt(200 + 5 * k, 250)}, 0.1 * i);
+  EXPECT_TRUE(tr.tracks()[0].steady);
+}
+
+TEST(TrackerTest, ATrackLostOnProbationIsHandedBackForItsRules) {
+  KalmanTracker tr(kFrame, TrackerParams{});
+  int i = 0;
+  for (;; ++i) {
+    tr.Update({BlobAt(100 + 5 * i, 250)}, 0.1 * i);
+    ASSERT_LT(i, 40) << "never confirmed";
+    if (tr.tracks()[0].just_confirmed) break;
+  }
+  const int64_t id = tr.tracks()[0].id;
+  const size_t points = tr.tracks()[0].path.size();
+  ++i;
+  for (; tr.removed().empty(); ++i) {
+    ASSERT_LT(i, 100) << "never removed";
+    tr.Update({}, 0.1 * i);
+    EXPECT_TRUE(tr.ended_on_probation().empty() || !tr.removed().empty());
+  }
+  ASSERT_EQ(tr.ended_on_probation().size(), 1u);
+  const Track& ended = tr.ended_on_probation()[0];
+  EXPECT_EQ(ended.id, id);
+  EXPECT_TRUE(ended.confirmed && ended.steady && !ended.probation);
+  EXPECT_EQ(ended.path.size(), points);
+  // The next update forgets it.
+  tr.Update({}, 0.1 * i);
+  EXPECT_TRUE(tr.ended_on_probation().empty());
+}
+
+TEST(TrackerTest, ATrackLostAfterItsProbationIsNotHandedBack) {
+  KalmanTracker tr(kFrame, TrackerParams{});
+  int i = 0;
+  for (; i <= 20; ++i) tr.Update({BlobAt(100 + 5 * i, 250)}, 0.1 * i);
+  ASSERT_TRUE(tr.tracks()[0].confirmed && !tr.tracks()[0].probation);
+  for (; tr.removed().empty(); ++i) {
+    ASSERT_LT(i, 100) << "never removed";
+    tr.Update({}, 0.1 * i);
+  }
+  EXPECT_TRUE(tr.ended_on_probation().empty());
+}
+
 TEST(TrackerTest, StationaryFlickerNeverConfirms) {
   TrackerParams p;
   p.confirm_s = 0.4;
