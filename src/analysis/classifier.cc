@@ -21,6 +21,11 @@ constexpr double kPersonMinAspect = 1.2;
 constexpr double kPersonMaxSpeed = 0.6;
 // Vehicles are wider than tall.
 constexpr double kVehicleMaxAspect = 0.9;
+// A small, low object that moves slowly and steadily (a crawling person, or
+// an animal walking: no size tells them apart until the camera knows its
+// scale) is taken for a person: a missed intruder costs more than a false
+// alarm. Frame diagonals per second. Only before sizes are known.
+constexpr double kCrawlMaxImageSpeed = 0.2;
 // A wide box at least this big (fraction of the frame area) is a vehicle even
 // when slow (parked, turning)...
 constexpr double kVehicleMinAreaFrac = 0.003;
@@ -129,6 +134,10 @@ ObjectClass ClassifyImage(const ObjectFeatures& f) {
   if (f.aspect <= kVehicleMaxAspect &&
       (f.area_frac >= kVehicleMinAreaFrac || f.speed >= kVehicleMinSpeed))
     return ObjectClass::kVehicle;
+  // (Once sizes are known, ClassifyMetres has the say on low objects.)
+  if (f.scale == SizeScale::kImage && !upright && f.speed <= kCrawlMaxImageSpeed &&
+      f.steadiness >= kCrawlMinSteadiness)
+    return ObjectClass::kPerson;
   return ObjectClass::kUnknown;
 }
 

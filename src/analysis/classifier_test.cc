@@ -44,8 +44,15 @@ TEST(ClassifierTest, ImageScaleKeepsTheImageRelativeRules) {
   EXPECT_EQ(c.Classify(f), ObjectClass::kPerson);
   o.box = cv::Rect2d(300, 100, 120, 50);  // wide and big
   EXPECT_EQ(c.Classify(c.Measure(o)), ObjectClass::kVehicle);
-  o.box = cv::Rect2d(300, 100, 10, 10);  // small square, slow
+  o.box = cv::Rect2d(300, 100, 10, 10);  // small square, slow, wandering
+  o.steadiness = 0.3;
   EXPECT_EQ(c.Classify(c.Measure(o)), ObjectClass::kUnknown);
+  o.box = cv::Rect2d(300, 100, 30, 12);  // small, low, slow and steady: may be a crawler
+  o.steadiness = 0.9;
+  EXPECT_EQ(c.Classify(c.Measure(o)), ObjectClass::kPerson);
+  o.velocity = cv::Point2d(200, 0);  // ...but not at 0.27 diagonals per second
+  EXPECT_NE(c.Classify(c.Measure(o)), ObjectClass::kPerson);
+  o.velocity = cv::Point2d(30, 0);
   o.box = cv::Rect2d(300, 100, 20, 50);
   o.velocity = cv::Point2d(600, 0);  // upright but far too fast for a person
   EXPECT_NE(c.Classify(c.Measure(o)), ObjectClass::kPerson);
