@@ -29,7 +29,10 @@ constexpr double kReacquireGate = 0.08;
 constexpr double kSizeCostWeight = 0.3;
 constexpr double kMaxAreaRatio = 4.0;
 // Partly hidden objects. A track remembers the height/width ratio of its whole
-// box: it follows the measured ratio up at once, and down no faster than
+// box: it follows a taller measured ratio with the time constant
+// kFullHeightRiseS (not at once: a blob made taller for a frame or two by a
+// wake, a reflection or a splash of snow is not the object's shape, and
+// would make every later box "truncated"), and a lower one no faster than
 // kFullHeightShrinkPerS (relative, per second: a person who stops swinging
 // the arms or turns changes shape slowly). A blob at most kTruncatedRatio of
 // the height that ratio gives for its width, about as wide as the track, is the object
@@ -38,6 +41,7 @@ constexpr double kMaxAreaRatio = 4.0;
 // restored to the full height, so the foot point (what the rules use) stays on
 // the ground instead of jumping up by a leg's length.
 constexpr double kFullHeightShrinkPerS = 0.1;
+constexpr double kFullHeightRiseS = 0.5;
 constexpr double kTruncatedRatio = 0.9;
 constexpr double kTruncatedMinWidthRatio = 0.7;
 // Time constant of the box-size smoothing, seconds.
@@ -254,7 +258,10 @@ cv::Rect2d KalmanTracker::CompleteBox(Track* tr, const cv::Rect2d& box, double t
   const double full = aspect * width;
   if (tr->path.empty() || box.height > kTruncatedRatio * full ||
       box.width < kTruncatedMinWidthRatio * tr->w) {
-    tr->full_aspect = std::max(aspect, box.height / std::max(box.width, 1.0));
+    const double measured = box.height / std::max(box.width, 1.0);
+    tr->full_aspect =
+        measured <= aspect ? aspect
+                           : aspect + (measured - aspect) * (1 - std::exp(-dt_seen / kFullHeightRiseS));
     return box;
   }
   tr->full_aspect = aspect;

@@ -162,6 +162,22 @@ TEST(TrackerTest, ATrackLostAfterItsProbationIsNotHandedBack) {
   EXPECT_TRUE(tr.ended_on_probation().empty());
 }
 
+TEST(TrackerTest, AOneFrameTallerBlobDoesNotMakeLaterBoxesLookTruncated) {
+  // A boat 60 x 20 px moving right; for one frame its wake makes the blob
+  // 12 px taller below the hull. The boxes after it are the hull again, and
+  // must be taken as they are, not "restored" downwards to the wake's height.
+  KalmanTracker tr(kFrame, TrackerParams{});
+  for (int i = 0; i <= 30; ++i) {
+    const double foot_y = 200;
+    const double h = i == 15 ? 32 : 20;
+    tr.Update({BlobAt(100 + 4 * i, i == 15 ? foot_y + 12 : foot_y, 60, h)}, 0.1 * i);
+    ASSERT_EQ(tr.tracks().size(), 1u);
+    if (i <= 15) continue;
+    const cv::Rect2d& b = tr.tracks()[0].path.back().box;  // normalised
+    EXPECT_NEAR((b.y + b.height) * kFrame.height, foot_y, 0.5) << "i=" << i;
+  }
+}
+
 TEST(TrackerTest, StationaryFlickerNeverConfirms) {
   TrackerParams p;
   p.confirm_s = 0.4;
