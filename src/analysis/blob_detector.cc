@@ -12,7 +12,8 @@ ContourBlobDetector::ContourBlobDetector(cv::Size work, cv::Size analysis, doubl
       sx_(double(analysis.width) / work.width),
       sy_(double(analysis.height) / work.height),
       min_area_work_(std::max(1, static_cast<int>(std::lround(min_area_frac * work.area())))),
-      kernel_(cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3))) {}
+      kernel_(cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3))),
+      leg_kernel_(cv::Mat::ones(kLegPx + 1, 1, CV_8U)) {}
 
 std::vector<Blob> ContourBlobDetector::Detect(cv::Mat* fg, double t) {
   std::vector<Blob> out;
@@ -25,10 +26,14 @@ std::vector<Blob> ContourBlobDetector::Detect(cv::Mat* fg, double t) {
   // still person does not jitter); the median adds back, away from them, the
   // thin ones the open erases.
   cv::morphologyEx(*fg, tmp_, cv::MORPH_OPEN, kernel_);
+  // Legs and feet: mask pixels up to kLegPx below an opened region.
+  cv::dilate(tmp_, below_, leg_kernel_, cv::Point(0, kLegPx));
+  cv::bitwise_and(below_, *fg, below_);
   cv::medianBlur(*fg, thin_, 3);
   cv::dilate(tmp_, near_, kernel_, cv::Point(-1, -1), kNearOpenPx);
   cv::subtract(thin_, near_, thin_);
   cv::bitwise_or(tmp_, thin_, tmp_);
+  cv::bitwise_or(tmp_, below_, tmp_);
   cv::morphologyEx(tmp_, *fg, cv::MORPH_CLOSE, kernel_);
   const bool have_prev = !prev_.empty();
   if (have_prev) cv::dilate(prev_, prev_grown_, kernel_);

@@ -432,14 +432,30 @@ const cv::Mat& CameraAnalyzer::foreground() const {
 
 std::optional<cv::Point2d> CameraAnalyzer::VelocityAt(int64_t id, double t) const {
   if (!tracker_) return std::nullopt;
-  for (const Track& tr : tracker_->tracks()) {
-    if (tr.id != id || tr.path.empty()) continue;
-    const TrackPoint* best = nullptr;
-    for (auto it = tr.path.rbegin(); it != tr.path.rend() && it->t >= tr.path.back().t - kRecentPathS; ++it)
-      if (!best || std::abs(it->t - t) < std::abs(best->t - t)) best = &*it;
-    return best->velocity;
+  const auto in = [&](const std::vector<Track>& tracks) -> const Track* {
+    for (const Track& tr : tracks)
+      if (tr.id == id && !tr.path.empty()) return &tr;
+    return nullptr;
+  };
+  const Track* tr = in(tracker_->tracks());
+  if (!tr) tr = in(tracker_->ended_on_probation());
+  if (!tr) return std::nullopt;
+  // The filter's velocity averaged over the points within kSpeedWindowS / 2
+  // of t (one instant's velocity swings when part of the object is hidden
+  // for a few frames), or at the point nearest to t if none is that close.
+  const TrackPoint* best = nullptr;
+  cv::Point2d sum;
+  int n = 0;
+  for (auto it = tr->path.rbegin();
+       it != tr->path.rend() && it->t >= tr->path.back().t - kRecentPathS; ++it) {
+    if (!best || std::abs(it->t - t) < std::abs(best->t - t)) best = &*it;
+    if (std::abs(it->t - t) <= kSpeedWindowS / 2) {
+      sum += it->velocity;
+      ++n;
+    }
   }
-  return std::nullopt;
+  if (!best) return std::nullopt;
+  return n > 0 ? sum / n : best->velocity;
 }
 
 std::vector<TrackView> CameraAnalyzer::Tracks() const {

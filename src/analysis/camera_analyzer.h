@@ -78,6 +78,8 @@ class RuleEngine;
 
 // CameraAnalyzer::VelocityAt looks this far back along a track's path.
 inline constexpr double kRecentPathS = 2.0;
+// ...and averages the velocity over this window around the event, seconds.
+inline constexpr double kSpeedWindowS = 1.0;
 
 // A snapshot of one track, in analysis pixels.
 struct TrackView {
@@ -142,10 +144,12 @@ class CameraAnalyzer {
   const cv::Mat& foreground() const;
   // Current tracks, confirmed or not.
   std::vector<TrackView> Tracks() const;
-  // The filter's velocity (analysis pixels per second) of track `id` at its
-  // recorded point nearest to stream time t within the last kRecentPathS
+  // The filter's velocity (analysis pixels per second) of track `id` around
+  // stream time t: averaged over its recorded points within kSpeedWindowS / 2
+  // of t, else at the point nearest to t, within the last kRecentPathS
   // seconds: an event's speed at the moment it happened, not when it was
-  // reported. Empty if the track is gone or has no point there.
+  // reported. Empty if the track is gone (a track that ended on probation
+  // this frame still counts) or has no point there.
   std::optional<cv::Point2d> VelocityAt(int64_t id, double t) const;
   // The blobs of the last frame, analysis pixels (for overlays and tracing).
   const std::vector<cv::Rect2d>& Detections() const { return detections_; }

@@ -18,6 +18,10 @@
 // The engine remembers, per track, the last path point it has evaluated, so it
 // sees each point once; a track that has just been confirmed is evaluated over
 // its whole recorded path, so a crossing made before confirmation still fires.
+// In the same way a track the tracker holds as not steady (Track::steady:
+// on probation just after confirmation, or hopping between fragments of
+// water or leaves) is not evaluated until it is steady again; its events then
+// carry the times of what it did meanwhile.
 // Thread safety: not thread safe; one instance per camera.
 #pragma once
 
