@@ -20,6 +20,14 @@ echo "== foreground: watchline against MOG2, KNN and CNT, CDnet protocol (real f
 WATCHLINE_BIN="$BIN" bash bench/foreground_eval.sh
 
 echo
+echo "== nuisance on real footage: WavingTrees 0-241, UCSD ocean, surf, rain with the object masked"
+if cmake --build "$(dirname "$BIN")" --target analysis_trace >/dev/null; then
+  ANALYSIS_TRACE="$(dirname "$BIN")/src/analysis/analysis_trace" bash bench/real_nuisance.sh
+else
+  echo "bench: building analysis_trace failed" >&2
+fi
+
+echo
 echo "== tracks: MOTA and IDF1 on MOT15 TUD"
 WATCHLINE_BIN="$BIN" bash bench/tracks_eval.sh
 
