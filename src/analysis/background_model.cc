@@ -45,6 +45,15 @@ constexpr int kLowContrastMaxSpread = 20;
 // median absolute frame-to-background difference (MAD = 0.67 sigma for
 // Gaussian noise, so 4 MAD = 2.7 sigma; the blob clean-up removes the isolated
 // noise pixels that pass), and by at least kProvisionalMinThreshold grey levels.
+// Shadow test (see the header): window side, working pixels; the least
+// spread of the background in the window (grey levels: on flat ground a
+// shadow and a dark object look the same, and nothing is removed); the least
+// normalised cross-correlation of frame and background in the window.
+constexpr int kShadowWindow = 5;
+constexpr double kShadowMinTexture = 3.0;
+constexpr double kShadowMinNcc = 0.75;
+// ...computed over at least this many foreground pixels of the window.
+constexpr int kShadowMinPixels = 12;
 constexpr double kProvisionalNoiseMads = 4.0;
 constexpr int kProvisionalMinThreshold = 6;
 // Above this fraction of the analysed pixels the provisional mask is dropped
@@ -287,6 +296,8 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
     held_mean_.copyTo(mean_(held_roi_), held_(held_roi_));
     held_var_.copyTo(var_(held_roi_), held_(held_roi_));
   }
+  changed_ = learning_ ? 0 : cv::countNonZero(*fg);
+  if (p_.shadows && !learning_ && !dark_ && changed_ > 0) SuppressShadows(gray, fg);
 
   if (learning_) {
     // The frame that ends learning gives an empty mask: learning() is false
@@ -297,6 +308,54 @@ void SigmaDeltaModel::Apply(const cv::Mat& gray, double t, cv::Mat* fg) {
     else
       fg->setTo(0);
     if (done) learning_ = false;
+  }
+}
+
+void SigmaDeltaModel::SuppressShadows(const cv::Mat& gray, cv::Mat* fg) {
+  // Per candidate pixel (foreground, and darker than the background within
+  // the ratio band), sums over the foreground pixels of its window: ground
+  // that did not change beside an object matches the background perfectly
+  // and would make the object's edge look like a shadow. Candidates are a
+  // small share of the picture, so this costs far less than filtering.
+  const int r = kShadowWindow / 2;
+  fg->copyTo(shadow_changed_);
+  const int lo = static_cast<int>(std::lround(p_.shadow_min_ratio * 256));
+  const int hi = static_cast<int>(std::lround(p_.shadow_max_ratio * 256));
+  const double min_var_b = kShadowMinTexture * kShadowMinTexture;
+  const double min_ncc2 = kShadowMinNcc * kShadowMinNcc;
+  for (int y = r; y < size_.height - r; ++y) {
+    uint8_t* m = fg->ptr<uint8_t>(y);
+    const uint8_t* gi = gray.ptr<uint8_t>(y);
+    const uint8_t* gb = mean_.ptr<uint8_t>(y);
+    for (int x = r; x < size_.width - r; ++x) {
+      if (!m[x]) continue;
+      const int i0 = gi[x] * 256, b0 = gb[x];
+      if (i0 < lo * b0 || i0 > hi * b0) continue;
+      int si = 0, sb = 0, n = 0;
+      int64_t sii = 0, sbb = 0, sib = 0;
+      for (int dy = -r; dy <= r; ++dy) {
+        const uint8_t* pi = gray.ptr<uint8_t>(y + dy) + x - r;
+        const uint8_t* pb = mean_.ptr<uint8_t>(y + dy) + x - r;
+        const uint8_t* pc = shadow_changed_.ptr<uint8_t>(y + dy) + x - r;
+        for (int k = 0; k < kShadowWindow; ++k) {
+          if (!pc[k]) continue;
+          ++n;
+          const int a = pi[k], b = pb[k];
+          si += a;
+          sb += b;
+          sii += a * a;
+          sbb += b * b;
+          sib += a * b;
+        }
+      }
+      if (n < kShadowMinPixels) continue;
+      // n x the variances and the covariance.
+      const double vb = sbb - double(sb) * sb / n;
+      if (vb < min_var_b * n) continue;
+      const double vi = sii - double(si) * si / n;
+      const double cov = sib - double(si) * sb / n;
+      if (vi > 0 && cov > 0 && cov * cov >= min_ncc2 * vi * vb) m[x] = 0;
+    }
   }
 }
 

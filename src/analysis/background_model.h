@@ -24,6 +24,18 @@
 // half its threshold is foreground too, where the spread is low (flat ground,
 // not leaves or water). Pixels the caller holds (SetHeld) are not learned.
 //
+// Cast shadows (shadows; not in dark pictures, nor while learning): a
+// foreground pixel is a shadow when it is darker than the background by a
+// ratio in [shadow_min_ratio, shadow_max_ratio] and, over a 5x5 window, the
+// frame still shows the background's texture (normalised cross-correlation
+// of frame and background at least 0.75) where there is texture to show (the
+// background's spread in the window at least 3 grey levels; a pixel within
+// 2 of the picture's edge is never a shadow). A shadow dims
+// the ground and keeps its pattern; an object replaces it. On flat, textureless
+// ground the two look the same in grey, and nothing is removed there. The
+// shadow pixels are still treated as foreground by the update (a passing
+// shadow is not learned). Only foreground pixels in the ratio band are tested.
+//
 // Camera shake and slow pan (motion_compensation): before the comparison the
 // global translation of the frame against the background level is measured
 // (TranslationEstimator: a coarse-to-fine search), and when it rounds to a whole
@@ -70,6 +82,10 @@ class BackgroundModel {
   // True while the model is still building its first background (its
   // foreground is provisional).
   virtual bool learning() const = 0;
+  // Pixels that differed from the background on the last Apply, shadows
+  // included (the mask leaves shadows out): what a global-change guard counts,
+  // since a scene-wide darkening keeps the texture as a shadow does.
+  virtual int last_changed_pixels() const = 0;
   // Adopts `gray` as the background now (after a global change such as a
   // camera switching to night mode), keeping the learned per-pixel spread.
   // Held pixels (SetHeld) keep their level, mapped through the global change.
@@ -108,6 +124,12 @@ struct SigmaDeltaParams {
   bool provisional = true;
   // Follow camera shake and slow pan (see above).
   bool motion_compensation = true;
+  // Shadow test (see above): a foreground pixel whose level is between these
+  // fractions of the background's, on textured ground whose texture it keeps,
+  // is a cast shadow and is not reported.
+  bool shadows = true;
+  double shadow_min_ratio = 0.4;
+  double shadow_max_ratio = 0.9;
   TranslationEstimatorParams motion;
 };
 
@@ -139,6 +161,7 @@ class SigmaDeltaModel : public BackgroundModel {
 
   void Apply(const cv::Mat& gray, double t, cv::Mat* fg) override;
   bool learning() const override { return learning_; }
+  int last_changed_pixels() const override { return changed_; }
   void Rebaseline(const cv::Mat& gray) override;
   void SetHeld(const cv::Mat& held, cv::Rect roi) override;
 
@@ -162,6 +185,8 @@ class SigmaDeltaModel : public BackgroundModel {
   void ProvisionalForeground(const cv::Mat& gray);
   // Measures the frame's translation against mean_ and moves the model with it.
   void CompensateMotion(const cv::Mat& gray);
+  // Clears the shadow pixels (see above) from *fg.
+  void SuppressShadows(const cv::Mat& gray, cv::Mat* fg);
 
   cv::Size size_;
   cv::Mat valid_;  // empty = all valid
@@ -176,6 +201,8 @@ class SigmaDeltaModel : public BackgroundModel {
   double noise_mad_ = -1;  // smoothed MAD of frame - background, grey levels; < 0 = unknown
   int floor_ = 0;
   bool dark_ = false;  // the low-contrast test ran on the last frame
+  int changed_ = 0;    // last_changed_pixels()
+  cv::Mat shadow_changed_;  // scratch: the mask before the shadow test
   cv::Mat held_;      // header onto the caller's mask; empty = nothing held
   cv::Rect held_roi_;
   cv::Mat held_mean_, held_var_;  // scratch: the held region before an update

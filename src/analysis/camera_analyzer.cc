@@ -135,6 +135,7 @@ void CameraAnalyzer::Start(cv::Size size, double t) {
 
   SigmaDeltaParams bp;
   bp.learn_s = cam_.detection.learn_s;
+  bp.shadows = cam_.detection.shadows;
   background_ = std::make_unique<SigmaDeltaModel>(work_size_, valid_work_, bp);
   blobs_ = std::make_unique<ContourBlobDetector>(work_size_, size_, cam_.detection.min_area_frac);
   TrackerParams tp;
@@ -223,7 +224,9 @@ std::vector<events::Event> CameraAnalyzer::Process(const ingest::Frame& f) {
   background_->Apply(*work, f.t, &fg_work_);
   stats_.last_fg_fraction = 0;
   if (!background_->learning() && valid_count_ > 0) {
-    stats_.last_fg_fraction = cv::countNonZero(fg_work_) / valid_count_;
+    // Shadows count: a gain change that darkens the whole scene keeps its
+    // texture, and the shadow test would hide it from this guard.
+    stats_.last_fg_fraction = background_->last_changed_pixels() / valid_count_;
     if (stats_.last_fg_fraction > cam_.detection.max_area_frac) {
       background_->Rebaseline(*work);
       fg_work_.setTo(0);

@@ -507,6 +507,9 @@ const cv::Size2d kGuardSize(14, 36);
 GuardRun RunGuard(const GuardCase& c) {
   config::CameraConfig cam = Camera();
   cam.zones.push_back({"post", {{0.5, 0.4}, {0.75, 0.4}, {0.75, 0.85}, {0.5, 0.85}}, {}, {}});
+  // The low-contrast guard is the ground darkened by 20 grey levels, texture
+  // and all: a shadow, in grey. Hold zones are tested here, not shadows.
+  cam.detection.shadows = !c.low_contrast;
   CameraAnalyzer a(cam);
   if (c.hold) a.SetHoldZones({cam.zones[0].polygon});
   Scene s(31);

@@ -121,6 +121,7 @@ struct DetectionConfig {
   double confirm_s = 0.4;         // a track must be seen this long before it can fire rules
   double min_displacement = 0.02; // normalised distance a track must move before it is confirmed
   double debounce_s = 2;          // the same rule does not fire twice for one track within this time
+  bool shadows = true;            // cast shadows on textured ground are not foreground
   std::optional<VerifyConfig> verify;  // set: confirmed tracks are checked before they fire rules
 };
 

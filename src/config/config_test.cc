@@ -199,6 +199,7 @@ TEST(ConfigTest, DefaultsFillEverythingNotWritten) {
   EXPECT_FALSE(cam.ingest.loop);
   EXPECT_DOUBLE_EQ(cam.detection.min_area_frac, dc.detection.min_area_frac);
   EXPECT_DOUBLE_EQ(cam.detection.debounce_s, dc.detection.debounce_s);
+  EXPECT_TRUE(cam.detection.shadows);
   EXPECT_EQ(cam.line, 2);
 }
 
@@ -218,6 +219,7 @@ TEST(ConfigTest, ExtraBlocksParse) {
       "      confirm_s: 0\n"
       "      min_displacement: 0.05\n"
       "      debounce_s: 10\n"
+      "      shadows: false\n"
       "    zones:\n"
       "      - id: dock\n"
       "        polygon: [[0.1, 0.1], [0.4, 0.1], [0.4, 0.4], [0.1, 0.4]]\n"
@@ -247,6 +249,7 @@ TEST(ConfigTest, ExtraBlocksParse) {
   EXPECT_DOUBLE_EQ(cam.detection.confirm_s, 0);
   EXPECT_DOUBLE_EQ(cam.detection.min_displacement, 0.05);
   EXPECT_DOUBLE_EQ(cam.detection.debounce_s, 10);
+  EXPECT_FALSE(cam.detection.shadows);
   ASSERT_EQ(cam.zones.size(), 1u);
   EXPECT_EQ(cam.zones[0].classes, std::vector<std::string>{"boat"});
   EXPECT_FALSE(cam.zones[0].loiter_s.has_value());
