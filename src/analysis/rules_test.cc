@@ -148,38 +148,27 @@ TEST(RulesTest, CrossingIsReportedWhenTheDeadBandIsClearedLater) {
   EXPECT_NEAR(out[0].t, 0.0 + 0.1 * (0.02 / 0.022), 1e-9);  // still the crossing time
 }
 
-TEST(RulesTest, UnconfirmedTrackFiresNothingUntilConfirmedThenReplaysItsPath) {
-  RuleEngine rules(Camera());
-  PathBuilder b;
-  b.track().confirmed = false;
-  b.At(0.0, 0.40, 0.5).At(0.1, 0.46, 0.5).At(0.2, 0.52, 0.5).At(0.3, 0.58, 0.5);
-  std::vector<events::Event> out;
-  rules.Evaluate(b.track(), 0.3, &out);
-  EXPECT_TRUE(out.empty());
-  b.track().confirmed = true;
-  b.At(0.4, 0.64, 0.5);
-  rules.Evaluate(b.track(), 0.4, &out);
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_NEAR(out[0].t, 0.1 + 0.1 * (0.04 / 0.06), 1e-9);
-  // Evaluating again sees no new points and fires nothing.
-  out.clear();
-  rules.Evaluate(b.track(), 0.5, &out);
-  EXPECT_TRUE(out.empty());
-}
-
-TEST(RulesTest, AnUnsteadyTrackIsHeldAndFiresOnlyIfItSteadiesAgain) {
-  RuleEngine rules(Camera());
-  PathBuilder b;
-  b.track().steady = false;
-  b.At(0.0, 0.40, 0.5).At(0.1, 0.46, 0.5).At(0.2, 0.52, 0.5).At(0.3, 0.58, 0.5);
-  std::vector<events::Event> out;
-  rules.Evaluate(b.track(), 0.3, &out);
-  EXPECT_TRUE(out.empty());
-  b.track().steady = true;
-  b.At(0.4, 0.64, 0.5);
-  rules.Evaluate(b.track(), 0.4, &out);
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_NEAR(out[0].t, 0.1 + 0.1 * (0.04 / 0.06), 1e-9);
+// A track that is not confirmed yet, or not steady (Track::steady), fires
+// nothing; once it is, its path is replayed with the crossing's own time.
+TEST(RulesTest, HeldTrackFiresNothingUntilReleasedThenReplaysItsPath) {
+  for (bool Track::*hold : {&Track::confirmed, &Track::steady}) {
+    RuleEngine rules(Camera());
+    PathBuilder b;
+    b.track().*hold = false;
+    b.At(0.0, 0.40, 0.5).At(0.1, 0.46, 0.5).At(0.2, 0.52, 0.5).At(0.3, 0.58, 0.5);
+    std::vector<events::Event> out;
+    rules.Evaluate(b.track(), 0.3, &out);
+    EXPECT_TRUE(out.empty());
+    b.track().*hold = true;
+    b.At(0.4, 0.64, 0.5);
+    rules.Evaluate(b.track(), 0.4, &out);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_NEAR(out[0].t, 0.1 + 0.1 * (0.04 / 0.06), 1e-9);
+    // Evaluating again sees no new points and fires nothing.
+    out.clear();
+    rules.Evaluate(b.track(), 0.5, &out);
+    EXPECT_TRUE(out.empty());
+  }
 }
 
 TEST(RulesTest, ClassesFilterLimitsWhichTracksFire) {
