@@ -61,12 +61,11 @@ constexpr double kLongMinLengthM = 1.8;
 // Without water configured, a boat must show itself side-on: long
 // (kLongMinLengthM), flat (height/width at most kBoatMaxAspect), moving across
 // the view (share of horizontal motion) and steadily, no faster than a patrol
-// boat, and either low (below kVehicleMinHeightM, above kBoatMinHeightM) or
-// slow for a vehicle (at most kBoatSlowMps and below kBoatMaxHeightM: a hull
-// with wake and crew can look as tall as a car).
+// boat, and low (below kVehicleMinHeightM, above kBoatMinHeightM). A hull
+// whose wake and crew make it look as tall as a car is then a vehicle: so is
+// a car driving slowly off the road, and without water nothing tells the two
+// apart (a `classes: [boat]` zone on the water does).
 constexpr double kBoatMinHeightM = 0.4;
-constexpr double kBoatMaxHeightM = 1.6;
-constexpr double kBoatSlowMps = 1.5;
 constexpr double kBoatMaxAspect = 0.6;
 constexpr double kBoatMinHorizontal = 0.5;
 constexpr double kBoatMinSteadiness = 0.7;
@@ -156,8 +155,7 @@ ObjectClass ClassifyMetres(const ObjectFeatures& f) {
   if (upright) return ObjectClass::kUnknown;  // too tall, too wide or too fast for a person
   if (w >= kLongMinLengthM) {  // long: a vehicle or a boat side-on
     const bool boat_allowed = !f.on_water.has_value();  // water configured and not on it: no boat
-    const bool low_or_slow = h < kVehicleMinHeightM || (h < kBoatMaxHeightM && v <= kBoatSlowMps);
-    if (boat_allowed && low_or_slow && h >= kBoatMinHeightM && f.aspect <= kBoatMaxAspect &&
+    if (boat_allowed && h < kVehicleMinHeightM && h >= kBoatMinHeightM && f.aspect <= kBoatMaxAspect &&
         f.horizontal >= kBoatMinHorizontal && f.steadiness >= kBoatMinSteadiness &&
         v <= kBoatMaxSpeedMps)
       return ObjectClass::kBoat;

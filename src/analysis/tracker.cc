@@ -44,6 +44,42 @@ constexpr double kFullHeightShrinkPerS = 0.1;
 constexpr double kFullHeightRiseS = 0.5;
 constexpr double kTruncatedRatio = 0.9;
 constexpr double kTruncatedMinWidthRatio = 0.7;
+// Upright people. A track classed person that has never shown its whole body
+// (legs the colour of the ground from the first frame, a person walking
+// behind a low wall) has no full height of its own to restore. An upright
+// person's box is at least about kUprightPersonAspect times as tall as it is
+// wide (MOT15 ground truth: median 2.6 on TUD-Campus, 3.3 on TUD-Stadtmitte;
+// 2% of boxes below 2.0). So once a confirmed person track's blob has been
+// shaped like an upper body (height/width from kPersonPartMinAspect to
+// kPersonPartMaxAspect, at least kPersonPartMinWidthPx wide) for
+// kPersonPartMinRun measurements in a row, its foot is put
+// kUprightPersonAspect widths below the head. Lower blobs are crawlers or
+// crouching people, whose box is all there is (and boats end-on); narrower
+// ones are too coarse to tell (a 6 px person is +-1 px wide); unconfirmed
+// tracks are often fragments of a crowd.
+constexpr double kUprightPersonAspect = 2.5;
+constexpr double kPersonPartMinAspect = 1.35;
+constexpr double kPersonPartMaxAspect = 2.0;
+constexpr double kPersonPartMinWidthPx = 8;
+constexpr int kPersonPartMinRun = 3;
+// Objects seen in parts (a car whose body is the colour of the grass shows
+// its cabin and its wheels): unassigned blobs lying at least kPartsInside (share of their box)
+// inside an established track's predicted box, grown by kPartsBoxGrow of its
+// size on every side, are parts of it, and the track is measured by their
+// union with its own blob, when that union is closer to the track's size
+// (|log area ratio| smaller by kPartsMinGain), or, for a track that found
+// no blob of its own, by the union of two or more parts within a factor of
+// kPartsMaxAreaRatio of its size. Established: kPartsMinHits measurements
+// and both sides at least kPartsMinSidePx (analysis pixels). Not for a
+// track classed person: in a crowd the blobs inside one person's box are
+// other people (measured on MOT15 TUD-Stadtmitte: with persons included,
+// crossing recall fell from 0.43 to 0.29 and MOTA from -0.15 to -0.21).
+constexpr double kPartsInside = 0.8;
+constexpr double kPartsBoxGrow = 0.15;
+constexpr double kPartsMinGain = 0.1;
+constexpr double kPartsMaxAreaRatio = 2.0;
+constexpr int kPartsMinHits = 4;
+constexpr double kPartsMinSidePx = 16;
 // Time constant of the box-size smoothing, seconds.
 constexpr double kSizeSmoothingS = 0.2;
 // A tentative (unconfirmed) track unseen this long is dropped, seconds.
@@ -255,13 +291,19 @@ cv::Rect2d KalmanTracker::CompleteBox(Track* tr, const cv::Rect2d& box, double t
   const double dt_seen = std::max(0.0, t - tr->last_seen_t);
   const double aspect = tr->full_aspect * std::exp(-kFullHeightShrinkPerS * dt_seen);
   const double width = 0.5 * (box.width + tr->w);  // the blob's, steadied by the track's
-  const double full = aspect * width;
+  const double measured_aspect = box.height / std::max(box.width, 1.0);
+  const bool part_shaped = measured_aspect >= kPersonPartMinAspect &&
+                           measured_aspect <= kPersonPartMaxAspect &&
+                           box.width >= kPersonPartMinWidthPx;
+  tr->part_run = part_shaped ? tr->part_run + 1 : 0;
+  const bool upright_person =
+      tr->confirmed && tr->cls == ObjectClass::kPerson && tr->part_run >= kPersonPartMinRun;
+  const double full = (upright_person ? std::max(aspect, kUprightPersonAspect) : aspect) * width;
   if (tr->path.empty() || box.height > kTruncatedRatio * full ||
       box.width < kTruncatedMinWidthRatio * tr->w) {
-    const double measured = box.height / std::max(box.width, 1.0);
+    const double rise = 1 - std::exp(-dt_seen / kFullHeightRiseS);
     tr->full_aspect =
-        measured <= aspect ? aspect
-                           : aspect + (measured - aspect) * (1 - std::exp(-dt_seen / kFullHeightRiseS));
+        measured_aspect <= aspect ? aspect : aspect + (measured_aspect - aspect) * rise;
     return box;
   }
   tr->full_aspect = aspect;
@@ -272,7 +314,12 @@ cv::Rect2d KalmanTracker::CompleteBox(Track* tr, const cv::Rect2d& box, double t
   const double bottom = (last.y + last.height) * frame_.height + dy;
   cv::Rect2d out = box;
   out.height = full;
-  if (std::abs(box.y - top) > std::abs(box.y + box.height - bottom)) out.y = box.y + box.height - full;
+  // The missing end is the one further from the prediction; a person's is
+  // the legs when the prediction cannot tell (it was a part too).
+  const double top_miss = std::abs(box.y - top);
+  const double bottom_miss = std::abs(box.y + box.height - bottom);
+  if (top_miss > bottom_miss && !(upright_person && aspect * width < kTruncatedRatio * full))
+    out.y = box.y + box.height - full;
   return out;
 }
 
@@ -326,6 +373,39 @@ Track KalmanTracker::Birth(const Blob& b, double t) {
   tr.matched = true;
   Record(&tr, b.box, b.area, 0, t);
   return tr;
+}
+
+std::optional<Blob> KalmanTracker::WithParts(const Track& tr, const Blob* own,
+                                             const std::vector<Blob>& blobs,
+                                             std::vector<char>* taken) const {
+  if (tr.cls == ObjectClass::kPerson || tr.hits < kPartsMinHits ||
+      std::min(tr.w, tr.h) < kPartsMinSidePx)
+    return std::nullopt;
+  cv::Rect2d area = tr.box();
+  area.x -= kPartsBoxGrow * tr.w;
+  area.y -= kPartsBoxGrow * tr.h;
+  area.width += 2 * kPartsBoxGrow * tr.w;
+  area.height += 2 * kPartsBoxGrow * tr.h;
+  std::vector<int> parts;
+  for (int j = 0; j < static_cast<int>(blobs.size()); ++j) {
+    const cv::Rect2d& b = blobs[j].box;
+    if (!(*taken)[j] && (b & area).area() >= kPartsInside * b.area()) parts.push_back(j);
+  }
+  if (parts.empty() || (!own && parts.size() < 2)) return std::nullopt;
+  Blob whole = own ? *own : blobs[parts[0]];
+  for (size_t k = own ? 0 : 1; k < parts.size(); ++k) {
+    whole.box |= blobs[parts[k]].box;
+    whole.area += blobs[parts[k]].area;
+  }
+  // Only when the parts together are the size the track was, closer than its
+  // own blob alone (or within a factor of kPartsMaxAreaRatio when it has none).
+  const double track_area = std::max(tr.w * tr.h, 1.0);
+  const double err = std::abs(std::log(std::max(whole.box.area(), 1.0) / track_area));
+  if (own ? err >= std::abs(std::log(std::max(own->box.area(), 1.0) / track_area)) - kPartsMinGain
+          : err > std::log(kPartsMaxAreaRatio))
+    return std::nullopt;
+  for (int j : parts) (*taken)[j] = 1;
+  return whole;
 }
 
 void KalmanTracker::Reacquire(const std::vector<Blob>& blobs, std::vector<char>* taken,
@@ -410,10 +490,13 @@ void KalmanTracker::Update(const std::vector<Blob>& blobs, double t) {
       }
     }
     const std::vector<int> assign = SolveAssignment(cost_, n, m);
+    for (int i = 0; i < n; ++i)
+      if (assign[i] >= 0) taken[assign[i]] = 1;
     for (int i = 0; i < n; ++i) {
-      if (assign[i] < 0) continue;
-      Correct(&tracks_[i], blobs[assign[i]], t, Innovation(tracks_[i], blobs[assign[i]]));
-      taken[assign[i]] = 1;
+      const Blob* own = assign[i] >= 0 ? &blobs[assign[i]] : nullptr;
+      const std::optional<Blob> whole = WithParts(tracks_[i], own, blobs, &taken);
+      const Blob* b = whole ? &*whole : own;
+      if (b) Correct(&tracks_[i], *b, t, Innovation(tracks_[i], *b));
     }
   }
 

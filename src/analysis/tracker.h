@@ -38,6 +38,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include <opencv2/core/types.hpp>
@@ -90,6 +91,7 @@ struct Track {
   bool matched = false;       // matched a blob in the latest Update
   bool just_confirmed = false;  // became confirmed in the latest Update
   int hits = 0;               // updates with a matched blob
+  int part_run = 0;           // consecutive measurements shaped like the upper part of a person
   int updates = 0;            // updates since birth (matched or not)
   double recent_hits = 1;     // share of recent updates with a matched blob (time-weighted, 0..1)
   double hit_gain = 0;        // what a match adds to recent_hits in the current update
@@ -150,6 +152,11 @@ class KalmanTracker : public Tracker {
   // The measured box with a hidden end restored to the track's full height
   // (see kTruncatedRatio); updates tr->full_aspect.
   cv::Rect2d CompleteBox(Track* tr, const cv::Rect2d& box, double t) const;
+  // The blob `own` (none if the track found none) joined with the unassigned
+  // blobs that are parts of the track (see kPartsInside), which are then
+  // marked taken; none when there are no such parts.
+  std::optional<Blob> WithParts(const Track& tr, const Blob* own, const std::vector<Blob>& blobs,
+                                std::vector<char>* taken) const;
   // Second-pass association of the tracks and blobs the first pass left.
   void Reacquire(const std::vector<Blob>& blobs, std::vector<char>* taken, double t);
   Track Birth(const Blob& b, double t);
