@@ -77,7 +77,7 @@ constexpr int kPersonPartMinRun = 3;
 constexpr double kPartsInside = 0.8;
 constexpr double kPartsBoxGrow = 0.15;
 constexpr double kPartsMinGain = 0.1;
-constexpr double kPartsMaxAreaRatio = 2.0;
+constexpr double kPartsMaxAreaRatio = 3.0;
 constexpr int kPartsMinHits = 4;
 constexpr double kPartsMinSidePx = 16;
 // Time constant of the box-size smoothing, seconds.
