@@ -36,6 +36,18 @@
 // shadow pixels are still treated as foreground by the update (a passing
 // shadow is not learned). Only foreground pixels in the ratio band are tested.
 //
+// Ghosts (ghosts; not while learning): where an object that was part of the
+// background leaves (a car parked since before the camera started, a person
+// standing in the first frames), the place it left differs from the
+// background and would be foreground until the level crawls back to the
+// ground (fg_mean_steps_per_s: half a minute for a dark car on light
+// ground). Every half second, the regions foreground without a break for 1 s
+// are tested: a region whose outline shows edges in the background but
+// under half of them in the frame is the outline of something that is no
+// longer there, and the frame is adopted as the background over it. An
+// object that stops has its edges in the frame and is left to the slow
+// absorption; held pixels are never taken.
+//
 // Camera shake and slow pan (motion_compensation): before the comparison the
 // global translation of the frame against the background level is measured
 // (TranslationEstimator: a coarse-to-fine search), and when it rounds to a whole
@@ -130,6 +142,8 @@ struct SigmaDeltaParams {
   bool shadows = true;
   double shadow_min_ratio = 0.4;
   double shadow_max_ratio = 0.9;
+  // Ghost removal (see above).
+  bool ghosts = true;
   TranslationEstimatorParams motion;
 };
 
@@ -167,6 +181,8 @@ class SigmaDeltaModel : public BackgroundModel {
 
   const cv::Mat& mean() const { return mean_; }
   const cv::Mat& spread() const { return var_; }
+  // Ghost regions removed so far (see above).
+  int ghosts_removed() const { return ghosts_removed_; }
   // The global offset removed on the last frame (grey levels).
   int last_global_shift() const { return last_shift_; }
   // The V floor in use (grey levels): follows the measured noise.
@@ -185,6 +201,9 @@ class SigmaDeltaModel : public BackgroundModel {
   void ProvisionalForeground(const cv::Mat& gray);
   // Measures the frame's translation against mean_ and moves the model with it.
   void CompensateMotion(const cv::Mat& gray);
+  // Finds the ghosts (see above) among the long-standing foreground of *fg,
+  // adopts the frame as the background there and clears them from *fg.
+  void RemoveGhosts(const cv::Mat& gray, double t, double dt, cv::Mat* fg);
   // Clears the shadow pixels (see above) from *fg.
   void SuppressShadows(const cv::Mat& gray, cv::Mat* fg);
 
@@ -211,6 +230,12 @@ class SigmaDeltaModel : public BackgroundModel {
   std::unique_ptr<TranslationEstimator> motion_;  // null = no motion compensation
   cv::Point last_motion_, total_motion_;
   cv::Mat shift_tmp_, shifted_valid_;  // scratch: moving the model
+  cv::Mat fg_age_;  // frames each pixel has been foreground without a break (saturating)
+  double frame_dt_ = 0, last_ghost_check_ = 0;
+  int ghosts_removed_ = 0;
+  // scratch: the ghost test
+  cv::Mat ghost_old_, ghost_labels_, ghost_stats_, ghost_centroids_, ghost_region_, ghost_outer_,
+      ghost_band_, ghost_gx_, ghost_gy_;
 };
 
 }  // namespace watchline::analysis

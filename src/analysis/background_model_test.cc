@@ -241,6 +241,46 @@ TEST_F(SigmaDeltaModelTest, HeldPixelsKeepTheirBackgroundUnderAStillObject) {
   EXPECT_LT(cv::countNonZero(fg(obj)), 0.05 * obj.area());
 }
 
+// The place an object left: a car parked since before the camera started
+// drives off. Without the ghost test its outline stays foreground until the
+// level crawls back (50 grey levels at 2 per second: 25 s).
+TEST_F(SigmaDeltaModelTest, PlaceAnObjectLeftIsRelearnedWithinTwoSeconds) {
+  const cv::Rect obj(40, 30, 30, 14);
+  cv::Mat scene = bg_.clone();
+  scene(obj).setTo(cv::mean(bg_(obj))[0] - 50);
+  for (bool ghosts : {true, false}) {
+    SigmaDeltaParams p;
+    p.ghosts = ghosts;
+    SigmaDeltaModel m(bg_.size(), cv::Mat(), p);
+    cv::Mat fg;
+    double t = 0;
+    for (; t < 4; t += kDt) m.Apply(Noisy(scene, 2), t, &fg);  // learnt with the car in it
+    ASSERT_FALSE(m.learning());
+    for (; t < 6; t += kDt) m.Apply(Noisy(bg_, 2), t, &fg);  // gone for 2 s
+    if (ghosts) {
+      EXPECT_LT(cv::countNonZero(fg(obj)), 0.05 * obj.area());
+      EXPECT_GE(m.ghosts_removed(), 1);
+    } else {
+      EXPECT_GT(cv::countNonZero(fg(obj)), 0.5 * obj.area());  // what the test removes
+    }
+  }
+}
+
+TEST_F(SigmaDeltaModelTest, ObjectThatStopsIsNoGhost) {
+  // A person arrives after learning and stands: his own outline is in the
+  // frame, so he stays foreground (absorbed only at fg_mean_steps_per_s).
+  SigmaDeltaModel m(bg_.size(), cv::Mat(), SigmaDeltaParams{});
+  cv::Mat fg;
+  double t = 0;
+  for (; t < 3; t += kDt) m.Apply(Noisy(bg_, 2), t, &fg);
+  const cv::Rect obj(60, 30, 12, 30);
+  cv::Mat scene = bg_.clone();
+  scene(obj).setTo(cv::mean(bg_(obj))[0] - 50);
+  for (; t < 8; t += kDt) m.Apply(Noisy(scene, 2), t, &fg);
+  EXPECT_GT(cv::countNonZero(fg(obj)), 0.9 * obj.area());
+  EXPECT_EQ(m.ghosts_removed(), 0);
+}
+
 class LowContrastTest : public SigmaDeltaModelTest,
                         public ::testing::WithParamInterface<bool> {};
 

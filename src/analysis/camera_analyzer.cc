@@ -136,6 +136,7 @@ void CameraAnalyzer::Start(cv::Size size, double t) {
   SigmaDeltaParams bp;
   bp.learn_s = cam_.detection.learn_s;
   bp.shadows = cam_.detection.shadows;
+  bp.ghosts = cam_.detection.ghosts;
   background_ = std::make_unique<SigmaDeltaModel>(work_size_, valid_work_, bp);
   blobs_ = std::make_unique<ContourBlobDetector>(work_size_, size_, cam_.detection.min_area_frac);
   TrackerParams tp;

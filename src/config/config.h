@@ -122,6 +122,7 @@ struct DetectionConfig {
   double min_displacement = 0.02; // normalised distance a track must move before it is confirmed
   double debounce_s = 2;          // the same rule does not fire twice for one track within this time
   bool shadows = true;            // cast shadows on textured ground are not foreground
+  bool ghosts = true;             // the place a background object left is re-learned at once
   std::optional<VerifyConfig> verify;  // set: confirmed tracks are checked before they fire rules
 };
 

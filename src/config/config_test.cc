@@ -200,6 +200,7 @@ TEST(ConfigTest, DefaultsFillEverythingNotWritten) {
   EXPECT_DOUBLE_EQ(cam.detection.min_area_frac, dc.detection.min_area_frac);
   EXPECT_DOUBLE_EQ(cam.detection.debounce_s, dc.detection.debounce_s);
   EXPECT_TRUE(cam.detection.shadows);
+  EXPECT_TRUE(cam.detection.ghosts);
   EXPECT_EQ(cam.line, 2);
 }
 
@@ -220,6 +221,7 @@ TEST(ConfigTest, ExtraBlocksParse) {
       "      min_displacement: 0.05\n"
       "      debounce_s: 10\n"
       "      shadows: false\n"
+      "      ghosts: false\n"
       "    zones:\n"
       "      - id: dock\n"
       "        polygon: [[0.1, 0.1], [0.4, 0.1], [0.4, 0.4], [0.1, 0.4]]\n"
@@ -250,6 +252,7 @@ TEST(ConfigTest, ExtraBlocksParse) {
   EXPECT_DOUBLE_EQ(cam.detection.min_displacement, 0.05);
   EXPECT_DOUBLE_EQ(cam.detection.debounce_s, 10);
   EXPECT_FALSE(cam.detection.shadows);
+  EXPECT_FALSE(cam.detection.ghosts);
   ASSERT_EQ(cam.zones.size(), 1u);
   EXPECT_EQ(cam.zones[0].classes, std::vector<std::string>{"boat"});
   EXPECT_FALSE(cam.zones[0].loiter_s.has_value());
