@@ -31,6 +31,14 @@ SCENES=(
   "night_river_headlights|seed=15&night=1&river=1&trees=1&headlights=1&ir_switch=150"
   "everything|seed=16&river=1&water=1&trees=1&rain=1&clouds=1&headlights=1&ir_switch=100"
 )
+# Beyond the issue's hour, reported apart: a spider web across a corner of the
+# lens, lit by the IR illuminator at night, swaying, its spider walking out
+# along a strand every ~30 s (seed 2 puts it over the zone, seed 1 over the
+# line). A known weakness, measured so that it stays visible.
+EXTRA=(
+  "night_web_zone|seed=2&night=1&trees=1&web=1"
+  "night_web_line|seed=1&night=1&trees=1&web=1"
+)
 
 one() {  # name keys
   local name=$1 keys=$2
@@ -43,7 +51,7 @@ one() {  # name keys
 }
 
 running=0
-for s in "${SCENES[@]}"; do
+for s in "${SCENES[@]}" "${EXTRA[@]}"; do
   IFS='|' read -r name keys <<<"$s"
   one "$name" "$keys" &
   running=$((running + 1))
@@ -51,24 +59,32 @@ for s in "${SCENES[@]}"; do
 done
 wait
 
-python3 - "$work" "$D" "${SCENES[@]}" <<'PY'
+python3 - "$work" "$D" "${SCENES[@]}" -- "${EXTRA[@]}" <<'PY'
 import json, os, sys
-work, dur, scenes = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+work, dur = sys.argv[1], int(sys.argv[2])
+args = sys.argv[3:]
+scenes, extra = args[:args.index("--")], args[args.index("--") + 1:]
 intrusion = {"line_crossing", "zone_intrusion", "loitering"}
 tot_i = tot_h = 0; secs = 0
 print(f"nuisance without intruders, {dur} s per scene, analysed at 10 fps")
 print(f"{'scene':<24} {'minutes':>7} {'intrusion events':>16} {'health events':>13}  types")
-for s in scenes:
+def row(s):
     name = s.split('|')[0]
     f = os.path.join(work, name, "found.jsonl")
     if not os.path.exists(f):
-        print(f"{name:<24} (not run)"); continue
+        print(f"{name:<24} (not run)"); return 0, 0, 0
     ev = [json.loads(l) for l in open(f) if l.strip()]
     i = [e for e in ev if e["type"] in intrusion]
     h = [e for e in ev if e["type"] not in intrusion]
     types = {}
     for e in ev: types[e["type"]] = types.get(e["type"], 0) + 1
-    tot_i += len(i); tot_h += len(h); secs += dur
     print(f"{name:<24} {dur/60:>7.0f} {len(i):>16} {len(h):>13}  {json.dumps(types) if types else ''}")
+    return len(i), len(h), dur
+for s in scenes:
+    i, h, d = row(s)
+    tot_i += i; tot_h += h; secs += d
 print(f"{'total':<24} {secs/60:>7.0f} {tot_i:>16} {tot_h:>13}   (target: at most 1 intrusion event per hour)")
+if extra:
+    print("beyond the hour (known weakness, not in the total):")
+    for s in extra: row(s)
 PY

@@ -181,6 +181,65 @@ void Passer(const SimOptions& o, double t, cv::Mat* bgr) {
   BlendLow(mask, cv::Scalar(c, c * 1.05, c * 1.1), bgr);
 }
 
+// A spider web across a corner of the lens: out of focus, lit by the IR
+// illuminator at night (bright strands on a dark picture, the classic night
+// nuisance of IR cameras), faint by day. The wind sways its hub (strands
+// stretch from fixed anchors on the frame edges), and now and then the
+// spider walks out along a strand and back, a blurred blob close to the lens.
+void Web(const SimOptions& o, double t, cv::Mat* bgr) {
+  const uint64_t s = o.seed;
+  const double W = bgr->cols, H = bgr->rows, scale = W / 640.0;
+  const bool ir = o.conditions.ir_switch_s > 0 &&
+                  static_cast<int64_t>(std::floor(t / o.conditions.ir_switch_s)) % 2 == 1;
+  const bool lit = o.night || ir;
+  const int corner = static_cast<int>(U(s, 0x3EB, 1) * 4);  // 0 TL, 1 TR, 2 BL, 3 BR
+  const double sx = corner % 2 == 0 ? 1 : -1, sy = corner < 2 ? 1 : -1;
+  const cv::Point2d origin(corner % 2 == 0 ? 0 : W, corner < 2 ? 0 : H);
+  const double span = (0.3 + 0.15 * U(s, 0x3EB, 2)) * H;  // reach from the corner
+  // Wind: two sways and a slow gust, pixels at the hub.
+  const double amp = (3 + 4 * U(s, 0x3EB, 3)) * scale;
+  const double gust = 0.5 + 0.5 * std::sin(2 * M_PI * t / (17 + 10 * U(s, 0x3EB, 4)));
+  const cv::Point2d sway(amp * gust * (std::sin(2 * M_PI * 0.7 * t + 6 * U(s, 0x3EB, 5)) +
+                                       0.5 * std::sin(2 * M_PI * 1.9 * t)),
+                         0.6 * amp * gust * std::sin(2 * M_PI * 0.45 * t + 6 * U(s, 0x3EB, 6)));
+  const cv::Point2d hub = origin + cv::Point2d(sx * 0.55 * span, sy * 0.5 * span) + sway;
+  cv::Mat mask(bgr->size(), CV_32F, cv::Scalar(0));
+  const int thick = std::max(1, static_cast<int>(std::lround(scale)));
+  const auto P = [](const cv::Point2d& p) { return cv::Point(static_cast<int>(p.x), static_cast<int>(p.y)); };
+  // Radial strands to anchors on the two frame edges of the corner.
+  std::vector<cv::Point2d> dirs;
+  constexpr int kStrands = 8;
+  for (int i = 0; i < kStrands; ++i) {
+    const double a = (i + 0.3 * U(s, 0x3EC, i)) / kStrands * 2 * M_PI;
+    dirs.emplace_back(std::cos(a), std::sin(a));
+    const cv::Point2d end = hub + 1.4 * span * dirs.back();
+    cv::line(mask, P(hub), P(end), cv::Scalar(0.8), thick, cv::LINE_AA);
+  }
+  // The spiral: rings joining the strands.
+  for (int ring = 1; ring <= 6; ++ring) {
+    std::vector<cv::Point> pts;
+    for (int i = 0; i <= kStrands; ++i)
+      pts.push_back(P(hub + ring * 0.12 * span * dirs[i % kStrands]));
+    cv::polylines(mask, pts, false, cv::Scalar(0.6), thick, cv::LINE_AA);
+  }
+  // The spider: walks out along a strand for a few seconds every ~30 s.
+  const double every = 30;
+  const int64_t k = static_cast<int64_t>(std::floor(t / every));
+  const double walk_at = k * every + 10 * U(s, 0x3ED, k), walk_s = 6 + 6 * U(s, 0x3EE, k);
+  if (t >= walk_at && t < walk_at + walk_s) {
+    const double u = (t - walk_at) / walk_s;                  // 0..1
+    const double r = 0.6 * span * std::sin(M_PI * u);         // out and back
+    const cv::Point2d at = hub + r * dirs[static_cast<size_t>(U(s, 0x3EF, k) * kStrands) % kStrands];
+    cv::circle(mask, P(at), static_cast<int>(std::lround(6 * scale)), cv::Scalar(1.0), cv::FILLED,
+               cv::LINE_AA);
+  }
+  cv::GaussianBlur(mask, mask, cv::Size(0, 0), 1.5 * scale);  // out of focus, close to the lens
+  cv::Mat add, add3;
+  mask.convertTo(add, CV_8U, lit ? 150 : 35);
+  cv::cvtColor(add, add3, cv::COLOR_GRAY2BGR);
+  cv::add(*bgr, add3, *bgr);
+}
+
 void DrawTamper(const SimOptions& o, double t, cv::Mat* bgr) {
   const uint64_t s = o.seed;
   const double W = bgr->cols, H = bgr->rows;
@@ -307,6 +366,7 @@ void ApplyEffects(const SimOptions& o, double t, cv::Mat* bgr) {
   if (c.snow) Snow(o, t, bgr);
   if (c.passers_s > 0) Passer(o, t, bgr);
   if (c.ir_switch_s > 0) IrNight(t, c, bgr);
+  if (c.web) Web(o, t, bgr);
   if (c.ae_step_s > 0) AutoExposure(t, c, bgr);
   if (TamperActive(o, t)) DrawTamper(o, t, bgr);
 }

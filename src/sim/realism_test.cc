@@ -226,5 +226,29 @@ TEST(Realism, SnowFallsAndIsDeterministic) {
   EXPECT_GT(cv::norm(a, b, cv::NORM_L1), 0) << "flakes fall";
 }
 
+TEST(Realism, SpiderWebIsLitAtNightSwaysAndIsDeterministic) {
+  EXPECT_FALSE(Url("sim://a").conditions.web);
+  EXPECT_FALSE(ParseSimUrl("sim://a?web=2").ok());
+  for (bool night : {false, true}) {
+    SimOptions o = Url(std::string("sim://a?seed=2&web=1&people=0&vehicles=0&noise=0") +
+                       (night ? "&night=1" : ""));
+    ASSERT_TRUE(o.conditions.web);
+    Scene s = Scene::Generate(o);
+    cv::Mat plain, a, a2, b, diff;
+    s.Render(5.0, &plain);
+    RenderWithEffects(s, 5.0, &a);
+    RenderWithEffects(s, 5.0, &a2);
+    RenderWithEffects(s, 5.3, &b);
+    EXPECT_EQ(cv::norm(a, a2, cv::NORM_INF), 0);
+    cv::absdiff(a, plain, diff);
+    cv::cvtColor(diff, diff, cv::COLOR_BGR2GRAY);
+    // Strands over a corner of the view, brighter by night (the IR lights them).
+    const double strongest = cv::norm(diff, cv::NORM_INF);
+    EXPECT_GT(strongest, night ? 80 : 15) << "night " << night;
+    EXPECT_LT(cv::countNonZero(diff > 10), 0.2 * diff.total()) << "thin strands, not a veil";
+    EXPECT_GT(cv::norm(a, b, cv::NORM_L1), 0) << "the wind sways it";
+  }
+}
+
 }  // namespace
 }  // namespace watchline::sim

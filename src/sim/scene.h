@@ -40,8 +40,10 @@ struct SimConditions {
   bool headlights = false;  // now and then a vehicle's headlights sweep through
   bool water = false;       // a band of moving water at the bottom of the view
   bool snow = false;        // falling snowflakes (opt-in; drawn like rain, over everything)
+  bool web = false;         // a spider web across a corner of the lens, swaying; its spider walks now and then
   bool Any() const {
-    return ir_switch_s > 0 || ae_step_s > 0 || passers_s > 0 || rain || clouds || headlights || water || snow;
+    return ir_switch_s > 0 || ae_step_s > 0 || passers_s > 0 || rain || clouds || headlights || water || snow ||
+           web;
   }
 };
 

@@ -23,7 +23,7 @@ constexpr double kClockPollS = 0.005;
 constexpr const char* kKnownKeys =
     "seed, people, vehicles, night, noise, duration, fps, width, height, fail, "
     "fail_at, fail_for, tamper, tamper_at, tamper_for, ir_switch, ae_step, passers, rain, clouds, "
-    "headlights, water, snow, runners, crawlers, boats, far, river, trees, crf, script, script_loop, live";
+    "headlights, water, web, snow, runners, crawlers, boats, far, river, trees, crf, script, script_loop, live";
 
 SimOptions LiveOptions(SimOptions o, int analysis_width, double analysis_fps) {
   if (analysis_width > 0 && analysis_width != o.width) {
@@ -165,10 +165,11 @@ Result<SimOptions> ParseSimUrl(const std::string& url) {
       if (!ParseDouble(val, &o.conditions.ae_step_s)) return bad_value("seconds");
     } else if (key == "passers") {
       if (!ParseDouble(val, &o.conditions.passers_s)) return bad_value("seconds");
-    } else if (key == "rain" || key == "clouds" || key == "headlights" || key == "water") {
+    } else if (key == "rain" || key == "clouds" || key == "headlights" || key == "water" || key == "web") {
       bool* flag = key == "rain"     ? &o.conditions.rain
                    : key == "clouds" ? &o.conditions.clouds
                    : key == "water"  ? &o.conditions.water
+                   : key == "web"    ? &o.conditions.web
                                      : &o.conditions.headlights;
       if (val == "1" || val == "true")
         *flag = true;
