@@ -349,22 +349,15 @@ void SigmaDeltaModel::RemoveGhosts(const cv::Mat& gray, double t, double dt, cv:
   const int n = cv::connectedComponentsWithStats(*fg, ghost_labels_, ghost_stats_,
                                                  ghost_centroids_, 8, CV_32S);
   const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3));
-  // Sum of |gx| + |gy| (3x3 Sobel) of img over the non-zero pixels of band.
+  // Mean |gx| + |gy| (3x3 Sobel) of img over the non-zero pixels of band.
   const auto edges = [&](const cv::Mat& img, const cv::Rect& r, const cv::Mat& band) {
     cv::Sobel(img(r), ghost_gx_, CV_16S, 1, 0);
     cv::Sobel(img(r), ghost_gy_, CV_16S, 0, 1);
-    double sum = 0;
-    for (int y = 0; y < r.height; ++y) {
-      const int16_t* gx = ghost_gx_.ptr<int16_t>(y);
-      const int16_t* gy = ghost_gy_.ptr<int16_t>(y);
-      const uint8_t* b = band.ptr<uint8_t>(y);
-      for (int x = 0; x < r.width; ++x)
-        if (b[x]) sum += std::abs(gx[x]) + std::abs(gy[x]);
-    }
-    return sum;
+    return cv::mean(cv::abs(ghost_gx_), band)[0] + cv::mean(cv::abs(ghost_gy_), band)[0];
   };
   for (int i = 1; i < n; ++i) {
-    if (ghost_stats_.at<int>(i, cv::CC_STAT_AREA) < min_area) continue;
+    const int area = ghost_stats_.at<int>(i, cv::CC_STAT_AREA);
+    if (area < min_area) continue;
     cv::Rect r(ghost_stats_.at<int>(i, cv::CC_STAT_LEFT) - 2,
                ghost_stats_.at<int>(i, cv::CC_STAT_TOP) - 2,
                ghost_stats_.at<int>(i, cv::CC_STAT_WIDTH) + 4,
@@ -372,8 +365,7 @@ void SigmaDeltaModel::RemoveGhosts(const cv::Mat& gray, double t, double dt, cv:
     r &= cv::Rect(cv::Point(), size_);
     cv::compare(ghost_labels_(r), i, ghost_region_, cv::CMP_EQ);
     cv::bitwise_and(ghost_region_, ghost_old_(r), ghost_band_);
-    if (cv::countNonZero(ghost_band_) < kGhostMinOldShare * ghost_stats_.at<int>(i, cv::CC_STAT_AREA))
-      continue;
+    if (cv::countNonZero(ghost_band_) < kGhostMinOldShare * area) continue;  // still moving
     if (!held_.empty()) {  // held objects stay
       const cv::Rect h = r & held_roi_;
       if (h.area() > 0 && cv::countNonZero(held_(h) & ghost_region_(h - r.tl())) > 0) continue;
@@ -381,10 +373,8 @@ void SigmaDeltaModel::RemoveGhosts(const cv::Mat& gray, double t, double dt, cv:
     cv::dilate(ghost_region_, ghost_outer_, kernel);
     cv::erode(ghost_region_, ghost_band_, kernel);
     cv::subtract(ghost_outer_, ghost_band_, ghost_band_);  // the outline, 2 px wide
-    const int band = cv::countNonZero(ghost_band_);
-    if (band == 0) continue;
     const double in_background = edges(mean_, r, ghost_band_);
-    if (in_background < kGhostMinEdge * band) continue;
+    if (in_background < kGhostMinEdge) continue;
     if (edges(gray, r, ghost_band_) >= kGhostEdgeRatio * in_background) continue;
     // The place an object left: the frame is the background there now.
     gray(r).copyTo(mean_(r), ghost_outer_);

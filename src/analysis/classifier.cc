@@ -155,7 +155,8 @@ ObjectClass ClassifyMetres(const ObjectFeatures& f) {
   if (upright) return ObjectClass::kUnknown;  // too tall, too wide or too fast for a person
   if (w >= kLongMinLengthM) {  // long: a vehicle or a boat side-on
     const bool boat_allowed = !f.on_water.has_value();  // water configured and not on it: no boat
-    if (boat_allowed && h < kVehicleMinHeightM && h >= kBoatMinHeightM && f.aspect <= kBoatMaxAspect &&
+    if (boat_allowed && h < kVehicleMinHeightM && h >= kBoatMinHeightM &&
+        f.aspect <= kBoatMaxAspect &&
         f.horizontal >= kBoatMinHorizontal && f.steadiness >= kBoatMinSteadiness &&
         v <= kBoatMaxSpeedMps)
       return ObjectClass::kBoat;

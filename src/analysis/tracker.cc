@@ -63,8 +63,9 @@ constexpr double kPersonPartMaxAspect = 2.0;
 constexpr double kPersonPartMinWidthPx = 8;
 constexpr int kPersonPartMinRun = 3;
 // Objects seen in parts (a car whose body is the colour of the grass shows
-// its cabin and its wheels): unassigned blobs lying at least kPartsInside (share of their box)
-// inside an established track's predicted box, grown by kPartsBoxGrow of its
+// its cabin and its wheels): unassigned blobs lying at least kPartsInside
+// (share of their box) inside an established track's predicted box, grown by
+// kPartsBoxGrow of its
 // size on every side, are parts of it, and the track is measured by their
 // union with its own blob, when that union is closer to the track's size
 // (|log area ratio| smaller by kPartsMinGain), or, for a track that found

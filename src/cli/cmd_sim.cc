@@ -94,7 +94,8 @@ void RegisterSim(CLI::App& app, int* exit_code) {
   cmd->add_flag("--clouds", a->opt.conditions.clouds, "cloud shadows");
   cmd->add_flag("--headlights", a->opt.conditions.headlights, "headlights sweeping through now and then");
   cmd->add_flag("--water", a->opt.conditions.water, "moving water at the bottom of the view");
-  cmd->add_flag("--web", a->opt.conditions.web, "a spider web across a corner of the lens (lit at night), its spider walking now and then");
+  cmd->add_flag("--web", a->opt.conditions.web,
+                "a spider web across a corner of the lens (lit at night), its spider walking now and then");
   cmd->add_flag("-q,--quiet", a->quiet, "no progress output");
   cmd->add_option("--url", a->url,
                   "a sim:// URL instead of the flags above, for every simulator key "

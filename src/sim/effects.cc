@@ -40,10 +40,16 @@ void BlendLow(const cv::Mat& low_mask, const cv::Scalar& colour, cv::Mat* bgr) {
   f.convertTo(*bgr, CV_8UC3);
 }
 
+// Whether the day <-> IR-night switch has the camera in IR at t: every other
+// ir_switch_s period, starting with day.
+bool IrActive(const SimConditions& c, double t) {
+  return c.ir_switch_s > 0 && static_cast<int64_t>(std::floor(t / c.ir_switch_s)) % 2 == 1;
+}
+
 void IrNight(double t, const SimConditions& c, cv::Mat* bgr) {
   const int64_t k = static_cast<int64_t>(std::floor(t / c.ir_switch_s));
   const double since = t - k * c.ir_switch_s;
-  const bool ir = k % 2 == 1;
+  const bool ir = IrActive(c, t);
   const double pump = since < kIrPumpS ? 1.0 + 0.5 * (1 - since / kIrPumpS) : 1.0;
   if (ir) {
     cv::Mat g;
@@ -189,9 +195,7 @@ void Passer(const SimOptions& o, double t, cv::Mat* bgr) {
 void Web(const SimOptions& o, double t, cv::Mat* bgr) {
   const uint64_t s = o.seed;
   const double W = bgr->cols, H = bgr->rows, scale = W / 640.0;
-  const bool ir = o.conditions.ir_switch_s > 0 &&
-                  static_cast<int64_t>(std::floor(t / o.conditions.ir_switch_s)) % 2 == 1;
-  const bool lit = o.night || ir;
+  const bool lit = o.night || IrActive(o.conditions, t);
   const int corner = static_cast<int>(U(s, 0x3EB, 1) * 4);  // 0 TL, 1 TR, 2 BL, 3 BR
   const double sx = corner % 2 == 0 ? 1 : -1, sy = corner < 2 ? 1 : -1;
   const cv::Point2d origin(corner % 2 == 0 ? 0 : W, corner < 2 ? 0 : H);
@@ -205,7 +209,9 @@ void Web(const SimOptions& o, double t, cv::Mat* bgr) {
   const cv::Point2d hub = origin + cv::Point2d(sx * 0.55 * span, sy * 0.5 * span) + sway;
   cv::Mat mask(bgr->size(), CV_32F, cv::Scalar(0));
   const int thick = std::max(1, static_cast<int>(std::lround(scale)));
-  const auto P = [](const cv::Point2d& p) { return cv::Point(static_cast<int>(p.x), static_cast<int>(p.y)); };
+  const auto P = [](const cv::Point2d& p) {
+    return cv::Point(static_cast<int>(p.x), static_cast<int>(p.y));
+  };
   // Radial strands to anchors on the two frame edges of the corner.
   std::vector<cv::Point2d> dirs;
   constexpr int kStrands = 8;
@@ -229,7 +235,8 @@ void Web(const SimOptions& o, double t, cv::Mat* bgr) {
   if (t >= walk_at && t < walk_at + walk_s) {
     const double u = (t - walk_at) / walk_s;                  // 0..1
     const double r = 0.6 * span * std::sin(M_PI * u);         // out and back
-    const cv::Point2d at = hub + r * dirs[static_cast<size_t>(U(s, 0x3EF, k) * kStrands) % kStrands];
+    const size_t strand = static_cast<size_t>(U(s, 0x3EF, k) * kStrands) % kStrands;
+    const cv::Point2d at = hub + r * dirs[strand];
     cv::circle(mask, P(at), static_cast<int>(std::lround(6 * scale)), cv::Scalar(1.0), cv::FILLED,
                cv::LINE_AA);
   }
