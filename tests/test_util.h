@@ -178,6 +178,11 @@ class ChildProcess {
   int out_fd_ = -1;
 };
 
+// Seconds of wall time since `start` (steady clock).
+inline double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 // Polls `pred` until it holds or `timeout_s` passes; returns whether it held.
 template <typename Pred>
 bool WaitFor(Pred pred, double timeout_s, double poll_s = 0.05) {

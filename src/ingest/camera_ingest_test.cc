@@ -12,6 +12,7 @@
 
 #include "ingest/ffmpeg_source.h"
 #include "ingest/ingest_test_util.h"
+#include "test_util.h"
 
 namespace watchline::ingest {
 namespace {
@@ -21,20 +22,8 @@ using testing::Camera;
 using testing::MakeClip;
 using testing::TempDir;
 
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Waits up to `timeout_s` for `pred`.
-template <typename Pred>
-bool WaitFor(Pred pred, double timeout_s) {
-  const auto start = std::chrono::steady_clock::now();
-  while (!pred()) {
-    if (SecondsSince(start) > timeout_s) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
+using watchline::testing::SecondsSince;
+using watchline::testing::WaitFor;
 
 TEST(BackoffTest, DoublesUpToTheCapWithinJitter) {
   Backoff backoff(0.5, 4, 0.2, 1234);

@@ -1,13 +1,6 @@
 // Ingest against a real RTSP server on loopback: tests/fixtures/rtsp_test_server
 // (gst-rtsp-server, x264). Skipped when the fixture was not built.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -23,8 +16,7 @@
 #include "ingest/camera_ingest.h"
 #include "ingest/ffmpeg_source.h"
 #include "ingest/frame_ring.h"
-
-extern char** environ;
+#include "test_util.h"
 
 namespace watchline::ingest {
 namespace {
@@ -33,92 +25,31 @@ using ::testing::HasSubstr;
 
 const std::string kServerPath = std::string(WL_BINARY_DIR) + "/tests/fixtures/rtsp_test_server";
 
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-template <typename Pred>
-bool WaitFor(Pred pred, double timeout_s) {
-  const auto start = std::chrono::steady_clock::now();
-  while (!pred()) {
-    if (SecondsSince(start) > timeout_s) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
-
-// A loopback port that was free a moment ago.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+using watchline::testing::FreePort;
+using watchline::testing::SecondsSince;
+using watchline::testing::WaitFor;
 
 // The fixture server as a child process.
 class RtspServer {
  public:
-  ~RtspServer() { Kill(); }
-
   // Starts it and waits for "READY"; false if it did not come up.
   bool Start(int port, const std::string& mode = "live") {
-    int out[2];
-    if (pipe(out) != 0) return false;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    posix_spawn_file_actions_addclose(&actions, out[1]);
-    const std::string port_s = std::to_string(port);
-    std::vector<std::string> args = {kServerPath, "--port", port_s, "--mode", mode,
-                                     "--width", "320", "--height", "240", "--fps", "10"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, kServerPath.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    if (rc != 0) {
-      close(out[0]);
-      pid_ = -1;
-      return false;
-    }
-    std::string seen;
-    const auto start = std::chrono::steady_clock::now();
-    bool ready = false;
-    while (!ready && SecondsSince(start) < 10) {
-      pollfd p{out[0], POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[256];
-      const ssize_t n = read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      seen.append(buf, static_cast<size_t>(n));
-      ready = seen.find("READY") != std::string::npos;
-    }
-    close(out[0]);
-    if (!ready) Kill();
-    return ready;
+    return child_.Start({kServerPath, "--port", std::to_string(port), "--mode", mode, "--width",
+                         "320", "--height", "240", "--fps", "10"},
+                        "READY", 10);
   }
 
   // Freezes / resumes the process: its sockets stay open but nothing is sent.
-  void Stop() { kill(pid_, SIGSTOP); }
-  void Continue() { kill(pid_, SIGCONT); }
+  void Stop() { Signal(SIGSTOP); }
+  void Continue() { Signal(SIGCONT); }
 
-  void Kill() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  void Kill() { child_.Kill(); }
 
  private:
-  pid_t pid_ = -1;
+  void Signal(int sig) {
+    if (child_.pid() > 0) kill(child_.pid(), sig);
+  }
+  watchline::testing::ChildProcess child_;
 };
 
 config::CameraConfig RtspCamera(int port) {
