@@ -152,6 +152,7 @@ struct EvalForegroundArgs {
   std::string temporal_roi;  // temporalROI.txt
   std::string methods = "watchline,mog2,knn,cnt";
   std::string fg;            // score this foreground dump (fg%06d.png) instead
+  std::string dump;          // write each method's masks to dump/<method>/fg%06d.png
   std::string config, camera;  // detection settings for watchline (default: the defaults)
   double fps = 25;
   double warmup_s = 0;
@@ -264,6 +265,10 @@ int RunEvalForeground(const EvalForegroundArgs& a) {
     return s.ExitCode();
   };
   if (a.fps <= 0) return fail(Status::InvalidArgument("--fps must be positive"));
+  if (!a.fg.empty() && !a.dump.empty()) {
+    return fail(Status::InvalidArgument("--dump writes the masks of methods that run; it cannot "
+                                        "be used with --fg"));
+  }
   if (a.input.empty() && a.fg.empty()) {
     return fail(Status::InvalidArgument("give --input frames to run the methods on, or --fg DIR"));
   }
@@ -353,7 +358,9 @@ int RunEvalForeground(const EvalForegroundArgs& a) {
           std::to_string(gt_size.width) + "x" + std::to_string(gt_size.height)));
     }
     for (auto& m : methods) {
-      auto r = eval::RunForegroundMethod(m.get(), seq);
+      const std::string dir =
+          a.dump.empty() ? "" : (std::filesystem::path(a.dump) / m->name()).string();
+      auto r = eval::RunForegroundMethod(m.get(), seq, dir);
       if (!r.ok()) return fail(r.status());
       results.push_back(std::move(r).value());
     }
@@ -545,6 +552,9 @@ void RegisterEvalForeground(CLI::App* eval, int* exit_code) {
   cmd->add_option("--methods", a->methods, "comma-separated: watchline,mog2,knn,cnt")
       ->capture_default_str();
   cmd->add_option("--fg", a->fg, "score this dump of fg%06d.png (watchline analyze --dump-foreground)");
+  cmd->add_option("--dump", a->dump,
+                  "also write each method's masks to DIR/<method>/fg%06d.png (1-based frame "
+                  "position; --fg reads them back)");
   cmd->add_option("--fps", a->fps, "frame rate of an image sequence, for stream time")
       ->capture_default_str();
   cmd->add_option("--warmup-s", a->warmup_s,

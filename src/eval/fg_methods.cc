@@ -2,8 +2,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include <opencv2/bgsegm.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/video/background_segm.hpp>
 
 #include "analysis/camera_analyzer.h"
@@ -117,11 +120,18 @@ bool IsScored(const FgSequence& seq, int64_t number, double t) {
   return t >= seq.warmup_s;
 }
 
-Result<FgMethodResult> RunForegroundMethod(ForegroundMethod* method, const FgSequence& seq) {
+Result<FgMethodResult> RunForegroundMethod(ForegroundMethod* method, const FgSequence& seq,
+                                           const std::string& dump_dir) {
   FgMethodResult r;
   r.method = method->name();
   r.description = method->description();
+  if (!dump_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dump_dir, ec);
+    if (ec) return Status::Internal("cannot create " + dump_dir + ": " + ec.message());
+  }
   double total_ms = 0;
+  cv::Mat binary;
   try {
     for (size_t i = 0; i < seq.frames.size(); ++i) {
       const auto start = std::chrono::steady_clock::now();
@@ -129,6 +139,14 @@ Result<FgMethodResult> RunForegroundMethod(ForegroundMethod* method, const FgSeq
       total_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                             start).count();
       ++r.frames_run;
+      if (!dump_dir.empty()) {
+        WL_RETURN_IF_ERROR(CheckMask(mask, seq.frames[i].size(), r.method, seq.numbers[i]));
+        cv::compare(mask, 128, binary, cv::CMP_GE);
+        char name[32];
+        std::snprintf(name, sizeof name, "fg%06zu.png", i + 1);
+        const std::string path = (std::filesystem::path(dump_dir) / name).string();
+        if (!cv::imwrite(path, binary)) return Status::Internal("cannot write " + path);
+      }
       if (!IsScored(seq, seq.numbers[i], seq.times[i])) continue;
       WL_RETURN_IF_ERROR(CheckMask(mask, seq.frames[i].size(), r.method, seq.numbers[i]));
       auto c = ScoreFrame(mask, seq.gt.at(seq.numbers[i]), seq.roi);

@@ -86,8 +86,13 @@ struct FgMethodResult {
 bool IsScored(const FgSequence& seq, int64_t number, double t);
 
 // Runs `method` over every frame of `seq` (fresh state) and scores it.
-// InvalidArgument when a mask size does not match.
-Result<FgMethodResult> RunForegroundMethod(ForegroundMethod* method, const FgSequence& seq);
+// InvalidArgument when a mask size does not match. With `dump_dir` set, every
+// frame's mask is also written to dump_dir/fg%06d.png, named by the frame's
+// 1-based position in the sequence (as `--fg` reads them back), 255 where the
+// mask is foreground (>= 128) and 0 elsewhere; the folder is created.
+// Internal naming the file when one cannot be written. Writing is not timed.
+Result<FgMethodResult> RunForegroundMethod(ForegroundMethod* method, const FgSequence& seq,
+                                           const std::string& dump_dir = "");
 
 // Scores already computed masks (e.g. `watchline analyze --dump-foreground`):
 // masks by frame number (the sequence's numbering); seq.numbers/times give

@@ -1,7 +1,17 @@
 #include "eval/fg_methods.h"
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
+
+#include "eval/foreground.h"
+#include "test_util.h"
 
 namespace watchline::eval {
 namespace {
@@ -99,6 +109,52 @@ TEST(ForegroundMethodTest, LearningFramesOfAShortSequenceScoreAsEmpty) {
   EXPECT_EQ(r->counts.tp, 0);
   EXPECT_EQ(r->counts.fp, 0);
   EXPECT_EQ(r->metrics.f_measure, 0);
+}
+
+using watchline::testing::TempDir;
+
+TEST(ForegroundMethodTest, DumpedMasksScoreTheSameWhenReadBack) {
+  TempDir tmp;
+  FgSequence s = MovingSquare(90);
+  s.warmup_s = 61 / kFps;
+  auto m = MakeForegroundMethod("mog2");  // shadow value 127 must come out as background
+  ASSERT_TRUE(m.ok());
+  const std::string dir = tmp.path() + "/mog2";
+  auto run = RunForegroundMethod(m->get(), s, dir);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+
+  std::map<int64_t, cv::Mat> masks;
+  for (int i = 1; i <= 90; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "/fg%06d.png", i);
+    auto mask = ReadGrayImage(dir + name);
+    ASSERT_TRUE(mask.ok()) << mask.status().ToString();
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(*mask, &lo, &hi);
+    EXPECT_TRUE(lo == 0 && (hi == 0 || hi == 255)) << name << ": not a 0/255 mask";
+    masks[s.numbers[i - 1]] = std::move(mask).value();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/fg000091.png"));
+  auto read = ScoreMasks("dump", masks, s);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->counts.tp, run->counts.tp);
+  EXPECT_EQ(read->counts.fp, run->counts.fp);
+  EXPECT_EQ(read->counts.fn, run->counts.fn);
+  EXPECT_EQ(read->counts.tn, run->counts.tn);
+  EXPECT_GT(run->counts.tp, 0);
+}
+
+TEST(ForegroundMethodTest, DumpIntoAFileIsAnErrorNamingIt) {
+  TempDir tmp;
+  const std::string file = tmp.path() + "/not_a_folder";
+  { std::ofstream(file) << "x"; }
+  FgSequence s = MovingSquare(3);
+  auto m = MakeForegroundMethod("mog2");
+  ASSERT_TRUE(m.ok());
+  auto run = RunForegroundMethod(m->get(), s, file + "/mog2");
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("not_a_folder"), std::string::npos)
+      << run.status().ToString();
 }
 
 }  // namespace
