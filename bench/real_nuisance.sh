@@ -5,7 +5,9 @@
 # union of the object's ground-truth boxes, grown by a tenth of the frame).
 # Each is analysed frame by frame (25 fps assumed) with the default detection
 # settings, a line across the middle and a zone over the whole view, and the
-# confirmed tracks and events are counted. The target is none at all.
+# confirmed tracks and events are counted. The target is none at all. The
+# UCSD clips (0.6-3.5 s) are also played forward and back for PINGPONG_S
+# seconds (default 20; 0 = not), so that the model is tested after learning.
 #
 # Uses $ANALYSIS_TRACE (default build/src/analysis/analysis_trace; built by
 # `make build`). Needs $WATCHLINE_DATA (default ../shared/data); skips when it
@@ -13,6 +15,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TRACE=${ANALYSIS_TRACE:-build/src/analysis/analysis_trace}
+PINGPONG_S=${PINGPONG_S:-20}
 DATA=${WATCHLINE_DATA:-../shared/data}
 if [ ! -d "$DATA" ]; then
   echo "real_nuisance: $DATA not found (set WATCHLINE_DATA); skipped"
@@ -20,7 +23,7 @@ if [ ! -d "$DATA" ]; then
 fi
 [ -x "$TRACE" ] || { echo "real_nuisance: $TRACE not built (make build)" >&2; exit 1; }
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 status=0
 
 # config NAME SOURCE MASK_POLYGON_OR_EMPTY
@@ -90,5 +93,20 @@ for s in ocean surf rain; do
   echo "ucsd-$s: object masked by $box ($w x $h)" >&2
   config "ucsd-$s-masked" "$work/$s/in/%04d.jpg" "$box"
   run "ucsd-$s-masked"
+  # The same frames played forward and back (1..n, n-1..2, 1..) for PINGPONG_S
+  # seconds, so the model is tested well past its 2 s learning period.
+  n=$i
+  if [ "$n" -ge 2 ] && [ "$PINGPONG_S" -gt 0 ]; then
+    mkdir -p "$work/$s/pp"
+    k=0 j=1 step=1
+    while [ "$k" -lt $((PINGPONG_S * 25)) ]; do
+      k=$((k + 1))
+      ln -s "$(realpath "$work/$s/in/$(printf '%04d' "$j").jpg")" "$work/$s/pp/$(printf '%05d' "$k").jpg"
+      if [ "$j" -ge "$n" ]; then step=-1; elif [ "$j" -le 1 ]; then step=1; fi
+      j=$((j + step))
+    done
+    config "ucsd-$s-masked-pp${PINGPONG_S}s" "$work/$s/pp/%05d.jpg" "$box"
+    run "ucsd-$s-masked-pp${PINGPONG_S}s"
+  fi
 done
 exit $status
