@@ -71,9 +71,11 @@ for s in ocean surf rain; do
   # Frames and masks renumbered from 1 (rain starts at 75), in frame order.
   mkdir -p "$work/$s/in" "$work/$s/gt"
   i=0
+  frames=()  # the real path of frame i at index i-1
   for f in $(ls "$d/in" | sed -n 's/^frame_\([0-9]*\)\.jpg$/\1/p' | sort -n); do
     i=$((i + 1))
-    ln -s "$(realpath "$d/in/frame_$f.jpg")" "$work/$s/in/$(printf '%04d' "$i").jpg"
+    frames+=("$(realpath "$d/in/frame_$f.jpg")")
+    ln -s "${frames[-1]}" "$work/$s/in/$(printf '%04d' "$i").jpg"
     g=$(printf '%s/groundtruth/gt%04d.png' "$d" "$f")
     [ -f "$g" ] && ln -s "$(realpath "$g")" "$work/$s/gt/$(printf '%04d' "$i").png"
   done
@@ -95,13 +97,13 @@ for s in ocean surf rain; do
   run "ucsd-$s-masked"
   # The same frames played forward and back (1..n, n-1..2, 1..) for PINGPONG_S
   # seconds, so the model is tested well past its 2 s learning period.
-  n=$i
+  n=${#frames[@]}
   if [ "$n" -ge 2 ] && [ "$PINGPONG_S" -gt 0 ]; then
     mkdir -p "$work/$s/pp"
     k=0 j=1 step=1
     while [ "$k" -lt $((PINGPONG_S * 25)) ]; do
       k=$((k + 1))
-      ln -s "$(realpath "$work/$s/in/$(printf '%04d' "$j").jpg")" "$work/$s/pp/$(printf '%05d' "$k").jpg"
+      ln -s "${frames[j - 1]}" "$work/$s/pp/$(printf '%05d' "$k").jpg"
       if [ "$j" -ge "$n" ]; then step=-1; elif [ "$j" -le 1 ]; then step=1; fi
       j=$((j + step))
     done

@@ -139,16 +139,17 @@ Result<FgMethodResult> RunForegroundMethod(ForegroundMethod* method, const FgSeq
       total_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                             start).count();
       ++r.frames_run;
+      const bool scored = IsScored(seq, seq.numbers[i], seq.times[i]);
+      if (!scored && dump_dir.empty()) continue;
+      WL_RETURN_IF_ERROR(CheckMask(mask, seq.frames[i].size(), r.method, seq.numbers[i]));
       if (!dump_dir.empty()) {
-        WL_RETURN_IF_ERROR(CheckMask(mask, seq.frames[i].size(), r.method, seq.numbers[i]));
         cv::compare(mask, 128, binary, cv::CMP_GE);
         char name[32];
         std::snprintf(name, sizeof name, "fg%06zu.png", i + 1);
         const std::string path = (std::filesystem::path(dump_dir) / name).string();
         if (!cv::imwrite(path, binary)) return Status::Internal("cannot write " + path);
       }
-      if (!IsScored(seq, seq.numbers[i], seq.times[i])) continue;
-      WL_RETURN_IF_ERROR(CheckMask(mask, seq.frames[i].size(), r.method, seq.numbers[i]));
+      if (!scored) continue;
       auto c = ScoreFrame(mask, seq.gt.at(seq.numbers[i]), seq.roi);
       if (!c.ok()) {
         return c.status().WithContext("frame " + std::to_string(seq.numbers[i]));

@@ -212,7 +212,7 @@ void Web(const SimOptions& o, double t, cv::Mat* bgr) {
   const auto P = [](const cv::Point2d& p) {
     return cv::Point(static_cast<int>(p.x), static_cast<int>(p.y));
   };
-  // Radial strands to anchors on the two frame edges of the corner.
+  // Radial strands from the hub, reaching past the frame edges of the corner.
   std::vector<cv::Point2d> dirs;
   constexpr int kStrands = 8;
   for (int i = 0; i < kStrands; ++i) {
